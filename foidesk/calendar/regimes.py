@@ -1,0 +1,191 @@
+"""The statutory regimes and their time limits, each beside the law that sets it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from foidesk.calendar.workdays import HolidayScope
+
+
+class Regime(StrEnum):
+    FOIA = "foia"
+    EIR = "eir"
+    FOISA = "foisa"
+    FOIA_REVIEW = "foia-review"
+    EIR_REVIEW = "eir-review"
+    FOISA_REVIEW = "foisa-review"
+    SAR = "sar"
+
+
+class Extension(StrEnum):
+    """A lawful extension of the time limit."""
+
+    PIT = "pit"  # FOIA s10(3): time to consider the public interest
+    COMPLEX = "complex"  # EIR reg 7(1), review under the s45 Code, SAR art. 12(3)
+
+
+class ReceiptRule(StrEnum):
+    """Which day is day 0 when a request arrives on a non-working day.
+
+    ICO guidance: the day of receipt is day 0 whatever day it is, and the first
+    working day after it is day 1. The s45 Code of Practice (2018) para 4.2
+    instead treats a request received on a non-working day as received on the
+    next working day; an authority that follows the Code chooses `code-2018`.
+    """
+
+    ICO = "ico"
+    CODE_2018 = "code-2018"
+
+
+@dataclass(frozen=True)
+class RegimeRule:
+    """How long an authority has under one regime, and what may change that."""
+
+    regime: Regime
+    title: str
+    citation: str
+    scope: HolidayScope
+    working_days: int | None = None  # None for calendar-month regimes
+    months: int | None = None
+    extensions: dict[Extension, int] | None = None  # extension -> extra days or months
+    fee_pause: bool = False
+    fee_citation: str = ""
+    extension_citations: dict[Extension, str] | None = None
+
+    def extra_for(self, extension: Extension) -> int:
+        """Extra working days (or months) the extension allows; ValueError if not lawful here."""
+        allowed = self.extensions or {}
+        if extension not in allowed:
+            lawful = ", ".join(sorted(allowed)) or "none"
+            raise ValueError(
+                f"{self.regime.value} allows no '{extension.value}' extension "
+                f"(lawful here: {lawful})"
+            )
+        return allowed[extension]
+
+
+RULES: dict[Regime, RegimeRule] = {
+    Regime.FOIA: RegimeRule(
+        regime=Regime.FOIA,
+        title="Freedom of Information Act 2000",
+        citation=(
+            "FOIA s10(1): comply promptly and in any event not later than the twentieth "
+            "working day following the date of receipt"
+        ),
+        scope=HolidayScope.UK,
+        working_days=20,
+        extensions={Extension.PIT: 20},
+        extension_citations={
+            Extension.PIT: (
+                "FOIA s10(3): such time as is reasonable to consider the public interest; "
+                "the ICO accepts at most 20 further working days"
+            )
+        },
+        fee_pause=True,
+        fee_citation=(
+            "FOIA s9(2), s10(2): working days from the day the fees notice is given to the "
+            "day the fee is received are disregarded"
+        ),
+    ),
+    Regime.EIR: RegimeRule(
+        regime=Regime.EIR,
+        title="Environmental Information Regulations 2004",
+        citation=(
+            "EIR reg 5(2): as soon as possible and no later than 20 working days after the "
+            "date of receipt of the request"
+        ),
+        scope=HolidayScope.UK,
+        working_days=20,
+        extensions={Extension.COMPLEX: 20},
+        extension_citations={
+            Extension.COMPLEX: (
+                "EIR reg 7(1): 40 working days where the complexity and volume of the "
+                "information requested make it impracticable to comply within 20"
+            )
+        },
+        fee_pause=True,
+        fee_citation=(
+            "EIR reg 8: where a charge is payable in advance, the days from the notice to "
+            "payment are disregarded"
+        ),
+    ),
+    Regime.FOISA: RegimeRule(
+        regime=Regime.FOISA,
+        title="Freedom of Information (Scotland) Act 2002",
+        citation=(
+            "FOISA s10(1): promptly and in any event by the twentieth working day after "
+            "receipt; s73: working days exclude Scottish bank holidays only"
+        ),
+        scope=HolidayScope.SCOTLAND,
+        working_days=20,
+        fee_pause=True,
+        fee_citation=(
+            "FOISA s9(3), s10(2): the period between the fees notice and payment does not count"
+        ),
+    ),
+    Regime.FOIA_REVIEW: RegimeRule(
+        regime=Regime.FOIA_REVIEW,
+        title="FOIA internal review",
+        citation=(
+            "s45 Code of Practice (2018) para 5.4: internal reviews should be completed "
+            "within 20 working days of receipt"
+        ),
+        scope=HolidayScope.UK,
+        working_days=20,
+        extensions={Extension.COMPLEX: 20},
+        extension_citations={
+            Extension.COMPLEX: (
+                "s45 Code para 5.4 / ICO guidance: no more than 40 working days in "
+                "exceptional cases"
+            )
+        },
+    ),
+    Regime.EIR_REVIEW: RegimeRule(
+        regime=Regime.EIR_REVIEW,
+        title="EIR reconsideration",
+        citation=(
+            "EIR reg 11(4): as soon as possible and no later than 40 working days after the "
+            "date of receipt of the representations"
+        ),
+        scope=HolidayScope.UK,
+        working_days=40,
+    ),
+    Regime.FOISA_REVIEW: RegimeRule(
+        regime=Regime.FOISA_REVIEW,
+        title="FOISA review",
+        citation=(
+            "FOISA s21(1): not later than the twentieth working day after receipt of the "
+            "requirement for review"
+        ),
+        scope=HolidayScope.SCOTLAND,
+        working_days=20,
+    ),
+    Regime.SAR: RegimeRule(
+        regime=Regime.SAR,
+        title="UK GDPR subject access request",
+        citation=(
+            "UK GDPR art. 12(3): without undue delay and in any event within one month of "
+            "receipt; ICO guidance: the corresponding date next month, the last day of that "
+            "month if there is none, and the next working day if that is not one"
+        ),
+        scope=HolidayScope.UK,
+        months=1,
+        extensions={Extension.COMPLEX: 2},
+        extension_citations={
+            Extension.COMPLEX: (
+                "UK GDPR art. 12(3): extended by two further months where necessary, taking "
+                "into account the complexity and number of the requests"
+            )
+        },
+    ),
+}
+
+
+def rule_for(regime: Regime | str) -> RegimeRule:
+    """The rule of a regime, from its enum or its name ("foia", "eir-review", ...)."""
+    try:
+        return RULES[Regime(regime)]
+    except ValueError:
+        names = ", ".join(r.value for r in Regime)
+        raise ValueError(f"unknown regime {regime!r} (known: {names})") from None

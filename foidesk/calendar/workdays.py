@@ -1,0 +1,139 @@
+"""Working days: which dates count towards a statutory time limit.
+
+FOIA s10(6) and EIR reg 2(1) define a working day as "any day other than a
+Saturday, a Sunday, Christmas Day, Good Friday or a day which is a bank holiday
+under the Banking and Financial Dealings Act 1971 in any part of the United
+Kingdom". "Any part" means the UNION of the holidays of England and Wales,
+Scotland and Northern Ireland: St Andrew's Day or the Battle of the Boyne stop
+the clock for an authority in Norwich too.
+
+FOISA s73 defines a working day as any day other than a Saturday, a Sunday,
+Christmas Day or a day which is a bank holiday in Scotland under the 1971 Act:
+Scottish holidays only, so Easter Monday is a working day in Scotland.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+from functools import lru_cache
+
+import holidays
+
+# The parts of the UK as the `holidays` package names them.
+UK_PARTS: dict[str, str] = {
+    "ENG": "England",
+    "WLS": "Wales",
+    "SCT": "Scotland",
+    "NIR": "Northern Ireland",
+}
+
+
+class HolidayScope(StrEnum):
+    """Whose bank holidays stop the clock."""
+
+    UK = "uk"  # FOIA, EIR, UK GDPR: a bank holiday in any part of the UK
+    SCOTLAND = "scotland"  # FOISA: Scottish bank holidays only
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        return ("SCT",) if self is HolidayScope.SCOTLAND else tuple(UK_PARTS)
+
+
+@dataclass(frozen=True)
+class Holiday:
+    """A non-working weekday and why: its name and the parts of the UK that keep it."""
+
+    day: date
+    name: str
+    parts: tuple[str, ...]
+
+    def describe(self) -> str:
+        if not self.parts:
+            return self.name
+        if len(self.parts) == len(UK_PARTS):
+            where = "all of the UK"
+        else:
+            where = ", ".join(UK_PARTS[p] for p in self.parts)
+        return f"{self.name} ({where})"
+
+
+@dataclass(frozen=True)
+class HolidayOverrides:
+    """Dates an authority adds or removes by hand.
+
+    A bank holiday can be proclaimed at short notice (the Queen's funeral on
+    19 September 2022 was announced eleven days before); until the `holidays`
+    release knows it, config adds it here. `remove` undoes a holiday that was
+    moved or cancelled.
+    """
+
+    add: dict[date, str] = field(default_factory=dict)
+    remove: frozenset[date] = frozenset()
+
+
+@lru_cache(maxsize=256)
+def _part_holidays(part: str, year: int) -> dict[date, str]:
+    """The bank holidays of one part of the UK in one year, from `holidays`."""
+    calendar = holidays.country_holidays("GB", subdiv=part, years=year)
+    return {day: name for day, name in calendar.items()}
+
+
+class WorkingDayCalendar:
+    """Tells whether a date is a working day, and if not, why not."""
+
+    def __init__(
+        self,
+        scope: HolidayScope = HolidayScope.UK,
+        overrides: HolidayOverrides | None = None,
+    ) -> None:
+        self.scope = scope
+        self.overrides = overrides or HolidayOverrides()
+
+    def holiday(self, day: date) -> Holiday | None:
+        """The holiday on `day` within this scope, or None."""
+        if day in self.overrides.remove:
+            return None
+        if day in self.overrides.add:
+            return Holiday(day, self.overrides.add[day] + " (added by config)", ())
+        names: dict[str, list[str]] = {}
+        for part in self.scope.parts:
+            name = _part_holidays(part, day.year).get(day)
+            if name is not None:
+                names.setdefault(name, []).append(part)
+        if not names:
+            return None
+        # One date can carry two names (a substitute day beside another); keep the first
+        # alphabetically for a stable explanation, with every part that keeps any of them.
+        name = sorted(names)[0]
+        parts = tuple(p for p in self.scope.parts if any(p in ps for ps in names.values()))
+        return Holiday(day, name, parts)
+
+    def non_working_reason(self, day: date) -> str | None:
+        """Why `day` is not a working day ("Saturday", "Good Friday (all of the UK)"), or None."""
+        if day.weekday() == 5:
+            return "Saturday"
+        if day.weekday() == 6:
+            return "Sunday"
+        found = self.holiday(day)
+        return found.describe() if found else None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.non_working_reason(day) is None
+
+    def next_working_day(self, day: date) -> date:
+        """`day` itself if it is a working day, otherwise the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def holidays_between(self, start: date, end: date) -> Iterable[Holiday]:
+        """The holidays (not weekends) from `start` to `end` inclusive."""
+        day = start
+        while day <= end:
+            found = self.holiday(day)
+            if found is not None and day.weekday() < 5:
+                yield found
+            day += timedelta(days=1)
