@@ -1,0 +1,327 @@
+"""The shape of `foidesk.toml`, validated by pydantic.
+
+Secrets never live in the file: a password or client secret is a `SecretRef`
+that names an environment variable or a Prefect Secret block.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from foidesk.calendar import HolidayOverrides, ReceiptRule, Regime
+from foidesk.references import ReferenceFormat, ReferenceFormatError, SequenceScope
+
+
+def _bounded_int(low: int, high: int) -> Any:
+    """An int within [low, high], with one message for every way of getting it wrong."""
+
+    def check(value: Any) -> int:
+        ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+        if not ok:
+            raise PydanticCustomError(
+                "bounded_int",
+                "must be an integer between {low} and {high}, got {got}",
+                {"low": low, "high": high, "got": _shown(value)},
+            )
+        return value
+
+    return Annotated[int, BeforeValidator(check)]
+
+
+def _shown(value: Any) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+Port = _bounded_int(1, 65535)
+WorkingDays = _bounded_int(0, 60)
+
+
+class Section(BaseModel):
+    """Every section refuses keys it does not know, so a typo is an error, not a silent default."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SecretRef(Section):
+    """Where a secret lives: `{ env = "NAME" }` or `{ prefect_secret = "block-name" }`."""
+
+    env: str | None = None
+    prefect_secret: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_a_literal_secret(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            raise PydanticCustomError(
+                "literal_secret",
+                "secrets never go in the config file: write {example}",
+                {"example": '{ env = "VARIABLE_NAME" } or { prefect_secret = "block-name" }'},
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.prefect_secret is None):
+            raise ValueError("give exactly one of env or prefect_secret")
+        return self
+
+    def describe(self) -> str:
+        return f"env:{self.env}" if self.env else f"prefect-secret:{self.prefect_secret}"
+
+
+class DecisionMaker(Section):
+    name: str
+    title: str = ""
+    email: EmailStr | None = None
+
+
+class Authority(Section):
+    name: str
+    postal_address: str = ""
+    foi_address: EmailStr
+    decision_maker: DecisionMaker | None = None
+    disclosure_log_url: str = ""
+    jurisdiction: Literal["england-wales", "northern-ireland", "scotland"] = "england-wales"
+    internal_domains: list[str] = Field(default_factory=list)
+
+    @property
+    def default_regime(self) -> Regime:
+        """FOISA for a Scottish public authority, FOIA elsewhere."""
+        return Regime.FOISA if self.jurisdiction == "scotland" else Regime.FOIA
+
+
+class ReferenceSettings(Section):
+    format: str = "FOI {seq:06d}/{yy}"
+    sequence: SequenceScope = SequenceScope.PER_YEAR
+
+    @field_validator("format")
+    @classmethod
+    def _renders(cls, template: str) -> str:
+        try:
+            ReferenceFormat(template, SequenceScope.CONTINUOUS)
+        except ReferenceFormatError as error:
+            raise ValueError(str(error)) from None
+        return template
+
+    @model_validator(mode="after")
+    def _year_in_per_year_format(self) -> ReferenceSettings:
+        try:
+            self.reference_format()
+        except ReferenceFormatError as error:
+            raise ValueError(f"sequence = \"{self.sequence.value}\": format {error}") from None
+        return self
+
+    def reference_format(self) -> ReferenceFormat:
+        return ReferenceFormat(self.format, self.sequence)
+
+
+class AddedHoliday(Section):
+    date: date
+    name: str = "Bank holiday (config)"
+
+
+class CalendarSettings(Section):
+    receipt_rule: ReceiptRule = ReceiptRule.ICO
+    add_holidays: list[AddedHoliday] = Field(default_factory=list)
+    remove_holidays: list[date] = Field(default_factory=list)
+
+    def overrides(self) -> HolidayOverrides:
+        return HolidayOverrides(
+            add={h.date: h.name for h in self.add_holidays},
+            remove=frozenset(self.remove_holidays),
+        )
+
+
+class DatabaseSettings(Section):
+    url: str = "sqlite:///var/foidesk.db"
+
+    @field_validator("url")
+    @classmethod
+    def _known_backend(cls, url: str) -> str:
+        if not re.match(r"^(sqlite|postgresql|postgres)(\+\w+)?://", url):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return url
+
+
+Security = Literal["tls", "starttls", "plain"]
+
+
+class ImapMailbox(Section):
+    kind: Literal["imap"]
+    host: str
+    port: Port = 993
+    security: Security = "tls"
+    verify_certificate: bool = True
+    username: str
+    auth: Literal["password", "xoauth2"] = "password"
+    password: SecretRef | None = None
+    tenant_id: str | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+    folder: str = "INBOX"
+    processed_folder: str = "FOI/Processed"
+    quarantine_folder: str = "FOI/Quarantine"
+    batch_size: _bounded_int(1, 5000) = 200  # type: ignore[valid-type]
+
+    @model_validator(mode="after")
+    def _credentials(self) -> ImapMailbox:
+        if self.auth == "password" and self.password is None:
+            raise ValueError("auth = \"password\" needs password = { env = \"...\" }")
+        oauth_ready = self.tenant_id and self.client_id and self.client_secret
+        if self.auth == "xoauth2" and not oauth_ready:
+            raise ValueError("auth = \"xoauth2\" needs tenant_id, client_id and client_secret")
+        return self
+
+
+class GraphMailbox(Section):
+    kind: Literal["graph"]
+    tenant_id: str
+    client_id: str
+    client_secret: SecretRef
+    mailbox: EmailStr
+    folder: str = "Inbox"
+    processed_folder: str = "FOI/Processed"
+    quarantine_folder: str = "FOI/Quarantine"
+    batch_size: _bounded_int(1, 1000) = 100  # type: ignore[valid-type]
+
+
+class EwsMailbox(Section):
+    kind: Literal["ews"]
+    server: str | None = None  # None: autodiscover
+    username: str
+    password: SecretRef
+    primary_smtp_address: EmailStr
+    folder: str = "Inbox"
+    processed_folder: str = "FOI/Processed"
+    quarantine_folder: str = "FOI/Quarantine"
+    batch_size: _bounded_int(1, 1000) = 100  # type: ignore[valid-type]
+
+
+class MaildirMailbox(Section):
+    kind: Literal["maildir"]
+    path: str = "var/mailbox"
+    processed_folder: str = "FOI.Processed"
+    quarantine_folder: str = "FOI.Quarantine"
+    batch_size: _bounded_int(1, 5000) = 200  # type: ignore[valid-type]
+
+
+Mailbox = Annotated[
+    ImapMailbox | GraphMailbox | EwsMailbox | MaildirMailbox, Field(discriminator="kind")
+]
+
+
+class SmtpSender(Section):
+    kind: Literal["smtp"]
+    host: str
+    port: Port = 587
+    security: Security = "starttls"
+    verify_certificate: bool = True
+    username: str | None = None
+    password: SecretRef | None = None
+
+
+class GraphSender(Section):
+    kind: Literal["graph"]
+    tenant_id: str
+    client_id: str
+    client_secret: SecretRef
+    mailbox: EmailStr
+
+
+class EwsSender(Section):
+    kind: Literal["ews"]
+    server: str | None = None
+    username: str
+    password: SecretRef
+    primary_smtp_address: EmailStr
+
+
+class FileSender(Section):
+    """Writes each message as an .eml file: the demo's outbox, or a dry run."""
+
+    kind: Literal["file"]
+    path: str = "var/outbox"
+
+
+Sender = Annotated[
+    SmtpSender | GraphSender | EwsSender | FileSender, Field(discriminator="kind")
+]
+
+
+class RoutingRule(Section):
+    """Requests matching any keyword or the pattern go to this owner (and deputy)."""
+
+    name: str
+    keywords: list[str] = Field(default_factory=list)
+    pattern: str | None = None
+    owner: EmailStr
+    deputy: EmailStr | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"is not a valid regular expression ({error})") from None
+        return pattern
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> RoutingRule:
+        if not self.keywords and not self.pattern:
+            raise ValueError("needs keywords or a pattern, or it can never match")
+        return self
+
+
+class ChaseSettings(Section):
+    internal_due_working_days: WorkingDays = 10
+    remind_before_days: WorkingDays = 2
+    remind_on_due_day: bool = True
+    repeat_every_days: _bounded_int(1, 20) = 2  # type: ignore[valid-type]
+
+
+class EscalationSettings(Section):
+    deputy_after_missed_internal_due: bool = True
+    manager: EmailStr | None = None
+    manager_when_working_days_left: WorkingDays = 5
+    head_of_service: EmailStr | None = None
+
+
+class Reviewer(Section):
+    name: str
+    email: EmailStr
+    regimes: list[Regime] = Field(default_factory=lambda: list(Regime))
+
+
+class TemplateSettings(Section):
+    override_dir: str | None = None
+
+
+class Settings(Section):
+    """The whole of `foidesk.toml`."""
+
+    authority: Authority
+    reference: ReferenceSettings = Field(default_factory=ReferenceSettings)
+    calendar: CalendarSettings = Field(default_factory=CalendarSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    mailbox: Mailbox | None = None
+    sender: Sender | None = None
+    routing: list[RoutingRule] = Field(default_factory=list)
+    chase: ChaseSettings = Field(default_factory=ChaseSettings)
+    escalation: EscalationSettings = Field(default_factory=EscalationSettings)
+    reviewers: list[Reviewer] = Field(default_factory=list)
+    templates: TemplateSettings = Field(default_factory=TemplateSettings)

@@ -1,0 +1,221 @@
+"""The register's tables (SQLAlchemy 2 declarative): the storage adapter.
+
+The rules live elsewhere (calendar, cases); these classes only say how a case
+and everything around it is stored. Times are stored in UTC; deadlines are dates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as naive UTC, read back as aware UTC on every backend."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: register times must be timezone-aware")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Requester(Base):
+    __tablename__ = "requesters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300), default="")
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    cases: Mapped[list[Case]] = relationship(back_populates="requester")
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_status_due_on", "status", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(64), unique=True)
+    regime: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(32), index=True)
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_on: Mapped[date] = mapped_column(Date)  # Europe/London date of receipt: day 0
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)  # None while the clock stops
+    deadline_version: Mapped[int] = mapped_column(Integer, default=1)
+    extension: Mapped[str | None] = mapped_column(String(20))
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    requester: Mapped[Requester | None] = relationship(back_populates="cases")
+    clock_events: Mapped[list[ClockEvent]] = relationship(
+        back_populates="case", order_by="ClockEvent.id"
+    )
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="case", order_by="Question.position"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="case", order_by="Assignment.id"
+    )
+    events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.id")
+
+
+class ClockEvent(Base):
+    """Something that moves the statutory clock: clarification, fees notice, extension."""
+
+    __tablename__ = "clock_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    on: Mapped[date] = mapped_column(Date)
+    days: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(320))
+
+    case: Mapped[Case] = relationship(back_populates="clock_events")
+
+
+class Message(Base):
+    """Every email in or out. Message-ID is unique per direction."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("direction", "message_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    message_id: Mapped[str] = mapped_column(String(998))
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    from_addr: Mapped[str] = mapped_column(String(998), default="")
+    to_addrs: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    provider_id: Mapped[str | None] = mapped_column(String(998))
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # or in the content store by hash
+    triage: Mapped[str | None] = mapped_column(String(40))
+    triage_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class Question(Base):
+    """One numbered item of a request ("3a"), answered separately in the letter."""
+
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    number: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[Case] = relationship(back_populates="questions")
+
+
+class Assignment(Base):
+    """An internal owner asked to supply information for a case."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    owner: Mapped[str] = mapped_column(String(320), index=True)
+    deputy: Mapped[str | None] = mapped_column(String(320))
+    internal_due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    supplied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    case: Mapped[Case] = relationship(back_populates="assignments")
+
+
+class Event(Base):
+    """The append-only audit trail: who did what, when, with the state before and after."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor: Mapped[str] = mapped_column(String(320))
+    action: Mapped[str] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case | None] = relationship(back_populates="events")
+
+
+class OutboxItem(Base):
+    """A message to send exactly once; the idempotency key makes a retry a no-op."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    recipients: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(998))
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    provider_id: Mapped[str | None] = mapped_column(String(998))
+
+
+class ReferenceSequence(Base):
+    """The last number handed out in one sequence ("2018", or "all" when continuous)."""
+
+    __tablename__ = "reference_sequences"
+
+    scope: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)

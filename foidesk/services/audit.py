@@ -1,0 +1,34 @@
+"""The audit trail: every change to a case writes one event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from foidesk.register.models import Case, Event
+from foidesk.register.unit_of_work import SqlUnitOfWork
+
+
+def record_event(
+    uow: SqlUnitOfWork,
+    case: Case | None,
+    action: str,
+    *,
+    actor: str,
+    now: datetime,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    detail: str = "",
+) -> Event:
+    """Append one event (who, when, what, before/after) to the audit trail."""
+    event = Event(
+        case=case,
+        at=now,
+        actor=actor,
+        action=action,
+        before=before,
+        after=after,
+        detail=detail,
+    )
+    uow.session.add(event)
+    return event

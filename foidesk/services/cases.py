@@ -1,0 +1,282 @@
+"""Use cases on the register: open a case, move it, stop and restart its clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from foidesk.calendar import (
+    Deadline,
+    Extension,
+    FeePause,
+    HolidayOverrides,
+    ReceiptRule,
+    Regime,
+    RequestClock,
+    compute_deadline,
+)
+from foidesk.cases import OPEN_STATUSES, CaseStatus, check_transition
+from foidesk.references import ReferenceFormat
+from foidesk.register.models import Case, ClockEvent, Question, Requester
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.audit import record_event
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class DeadlinePolicy:
+    """The authority's choices that decide due dates."""
+
+    receipt_rule: ReceiptRule = ReceiptRule.ICO
+    overrides: HolidayOverrides = field(default_factory=HolidayOverrides)
+
+
+@dataclass(frozen=True)
+class NewRequest:
+    """What a new request brings: who asked, what, when, under which regime."""
+
+    requester_name: str
+    requester_email: str | None
+    subject: str
+    received_at: datetime
+    regime: Regime = Regime.FOIA
+    postal_address: str | None = None
+    questions: tuple[tuple[str, str], ...] = ()
+
+
+class ClockEventKind(StrEnum):
+    CLARIFICATION_REQUESTED = "clarification_requested"  # s1(3): the clock stops
+    CLARIFICATION_RECEIVED = "clarification_received"  # the clock restarts in full
+    FEE_NOTICE = "fee_notice"  # s9: the clock pauses
+    FEE_PAID = "fee_paid"  # s10(2): it resumes, the paused days disregarded
+    EXTENSION_PIT = "extension_pit"  # s10(3)
+    EXTENSION_COMPLEX = "extension_complex"  # EIR reg 7(1), SAR art. 12(3)
+
+
+# Where a clock event moves the case; None means its status stays.
+CLOCK_EVENT_STATUS: dict[ClockEventKind, CaseStatus | None] = {
+    ClockEventKind.CLARIFICATION_REQUESTED: CaseStatus.CLARIFICATION_REQUESTED,
+    ClockEventKind.CLARIFICATION_RECEIVED: CaseStatus.ACKNOWLEDGED,
+    ClockEventKind.FEE_NOTICE: CaseStatus.FEE_PENDING,
+    ClockEventKind.FEE_PAID: CaseStatus.AWAITING_OWNER,
+    ClockEventKind.EXTENSION_PIT: None,
+    ClockEventKind.EXTENSION_COMPLEX: None,
+}
+
+
+def london_date(moment: datetime) -> date:
+    """The calendar date in the UK of an aware moment: a request's day 0."""
+    return moment.astimezone(LONDON).date()
+
+
+def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
+    """The request facts that decide this case's due date, read from its clock events."""
+    clarified: date | None = None
+    pauses: list[FeePause] = []
+    for event in case.clock_events:
+        kind = ClockEventKind(event.kind)
+        if kind is ClockEventKind.CLARIFICATION_RECEIVED:
+            clarified = event.on
+        elif kind is ClockEventKind.FEE_NOTICE:
+            pauses.append(FeePause(event.on))
+        elif kind is ClockEventKind.FEE_PAID and pauses and pauses[-1].paid is None:
+            pauses[-1] = FeePause(pauses[-1].notice, event.on)
+    return RequestClock(
+        received=case.received_on,
+        regime=Regime(case.regime),
+        clarified=clarified,
+        fee_pauses=tuple(pauses),
+        extension=Extension(case.extension) if case.extension else None,
+        extension_days=case.extension_days,
+        receipt_rule=policy.receipt_rule,
+    )
+
+
+def deadline_for(case: Case, policy: DeadlinePolicy) -> Deadline:
+    return compute_deadline(clock_for(case, policy), policy.overrides)
+
+
+def register_case(
+    uow: SqlUnitOfWork,
+    request: NewRequest,
+    *,
+    reference_format: ReferenceFormat,
+    policy: DeadlinePolicy,
+    actor: str,
+    now: datetime,
+) -> str:
+    """Open a case for a new request, with its reference and due date; returns the reference."""
+    with uow:
+        received_on = london_date(request.received_at)
+        requester = Requester(
+            name=request.requester_name,
+            email=request.requester_email,
+            postal_address=request.postal_address,
+            created_at=now,
+        )
+        case = Case(
+            reference=uow.cases.next_reference(reference_format, received_on),
+            regime=Regime(request.regime).value,
+            status=CaseStatus.RECEIVED.value,
+            subject=request.subject,
+            requester=requester,
+            received_at=request.received_at,
+            received_on=received_on,
+            deadline_version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
+        case.questions = [
+            Question(number=number, position=position, text=text)
+            for position, (number, text) in enumerate(request.questions)
+        ]
+        uow.cases.add(case)
+        record_event(
+            uow,
+            case,
+            "case_registered",
+            actor=actor,
+            now=now,
+            after={
+                "reference": case.reference,
+                "status": case.status,
+                "regime": case.regime,
+                "received_on": received_on.isoformat(),
+                "due_on": _iso(case.due_on),
+            },
+        )
+        uow.commit()
+        return case.reference
+
+
+def transition(
+    uow: SqlUnitOfWork,
+    reference: str,
+    target: CaseStatus,
+    *,
+    actor: str,
+    now: datetime,
+    detail: str = "",
+) -> None:
+    """Move a case to `target`, or raise IllegalTransition naming the case and both states."""
+    with uow:
+        case = uow.cases.get(reference)
+        _move(uow, case, CaseStatus(target), actor=actor, now=now, detail=detail)
+        uow.commit()
+
+
+def _move(
+    uow: SqlUnitOfWork,
+    case: Case,
+    target: CaseStatus,
+    *,
+    actor: str,
+    now: datetime,
+    detail: str = "",
+) -> None:
+    check_transition(case.reference, case.status, target)
+    before = case.status
+    case.status = target.value
+    case.updated_at = now
+    record_event(
+        uow,
+        case,
+        "status_changed",
+        actor=actor,
+        now=now,
+        before={"status": before},
+        after={"status": case.status},
+        detail=detail,
+    )
+
+
+def record_clock_event(
+    uow: SqlUnitOfWork,
+    reference: str,
+    kind: ClockEventKind,
+    on: date,
+    *,
+    policy: DeadlinePolicy,
+    actor: str,
+    now: datetime,
+    days: int | None = None,
+    note: str = "",
+) -> date | None:
+    """Record what moves the statutory clock, move the case, and recompute its due date."""
+    with uow:
+        case = uow.cases.get(reference)
+        kind = ClockEventKind(kind)
+        target = CLOCK_EVENT_STATUS[kind]
+        if target is not None:
+            _move(uow, case, target, actor=actor, now=now, detail=f"{kind.value} on {on}")
+        if kind is ClockEventKind.EXTENSION_PIT:
+            case.extension, case.extension_days = Extension.PIT.value, days
+        elif kind is ClockEventKind.EXTENSION_COMPLEX:
+            case.extension, case.extension_days = Extension.COMPLEX.value, None
+        case.clock_events.append(
+            ClockEvent(kind=kind.value, on=on, days=days, note=note, recorded_at=now, actor=actor)
+        )
+        _replan(uow, case, policy, actor=actor, now=now, why=f"{kind.value} on {on}")
+        uow.commit()
+        return case.due_on
+
+
+def recompute_open_deadlines(
+    uow: SqlUnitOfWork,
+    policy: DeadlinePolicy,
+    *,
+    actor: str,
+    now: datetime,
+    why: str,
+) -> list[tuple[str, date | None, date | None]]:
+    """Recompute every open case's due date (after a holiday override changes, say).
+
+    Returns (reference, old, new) for each case whose date moved; each move is
+    audited with both dates and `why`.
+    """
+    with uow:
+        moved = []
+        for case in uow.cases.list(statuses=[s.value for s in OPEN_STATUSES]):
+            old = case.due_on
+            if _replan(uow, case, policy, actor=actor, now=now, why=why):
+                moved.append((case.reference, old, case.due_on))
+        uow.commit()
+        return moved
+
+
+def _replan(
+    uow: SqlUnitOfWork,
+    case: Case,
+    policy: DeadlinePolicy,
+    *,
+    actor: str,
+    now: datetime,
+    why: str,
+) -> bool:
+    """Set the case's due date from its facts; audit and bump the version if it changed."""
+    new_due = deadline_for(case, policy).due
+    if new_due == case.due_on:
+        return False
+    before = {"due_on": _iso(case.due_on), "deadline_version": case.deadline_version}
+    case.due_on = new_due
+    case.deadline_version += 1
+    case.updated_at = now
+    record_event(
+        uow,
+        case,
+        "deadline_changed",
+        actor=actor,
+        now=now,
+        before=before,
+        after={"due_on": _iso(case.due_on), "deadline_version": case.deadline_version},
+        detail=why,
+    )
+    return True
+
+
+def _iso(day: date | None) -> str | None:
+    return None if day is None else day.isoformat()
