@@ -1,0 +1,49 @@
+"""Properties every due date must have, whatever the date and regime."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from foidesk.calendar import (
+    HolidayOverrides,
+    ReceiptRule,
+    Regime,
+    RequestClock,
+    WorkingDayCalendar,
+    compute_deadline,
+    rule_for,
+)
+
+receipts = st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 12, 31))
+regimes = st.sampled_from(list(Regime))
+rules = st.sampled_from(list(ReceiptRule))
+
+
+@settings(max_examples=300, deadline=None)
+@given(received=receipts, regime=regimes, receipt_rule=rules)
+def test_a_due_date_is_always_a_working_day(received, regime, receipt_rule):
+    due = compute_deadline(RequestClock(received, regime, receipt_rule=receipt_rule)).due
+    assert due is not None and due > received
+    assert WorkingDayCalendar(rule_for(regime).scope).is_working_day(due)
+
+
+@settings(max_examples=300, deadline=None)
+@given(received=receipts, later_by=st.integers(0, 40), regime=regimes, receipt_rule=rules)
+def test_a_later_receipt_never_gives_an_earlier_due_date(received, later_by, regime, receipt_rule):
+    later = received + timedelta(days=later_by)
+    first = compute_deadline(RequestClock(received, regime, receipt_rule=receipt_rule)).due
+    second = compute_deadline(RequestClock(later, regime, receipt_rule=receipt_rule)).due
+    assert second >= first
+
+
+@settings(max_examples=300, deadline=None)
+@given(received=receipts, offset=st.integers(-5, 70), regime=regimes)
+def test_adding_a_holiday_never_makes_a_due_date_earlier(received, offset, regime):
+    holiday = received + timedelta(days=offset)
+    before = compute_deadline(RequestClock(received, regime)).due
+    overrides = HolidayOverrides(add={holiday: "Proclaimed"})
+    after = compute_deadline(RequestClock(received, regime), overrides).due
+    assert after >= before
