@@ -35,7 +35,8 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.rollback()
+        # close() rolls back whatever was not committed, and detaches what was loaded
+        # without expiring it, so a caller may still read the rows it fetched.
         self.session.close()
 
     def commit(self) -> None:
