@@ -245,18 +245,31 @@ def _print_case(document: dict[str, Any]) -> None:
     for line in document["deadline_explanation"]:
         out.print(f"  {line}", markup=False)
     timeline = Table(title="Timeline")
-    for column in ("When (UTC)", "Who", "What", "Before", "After", "Detail"):
-        timeline.add_column(column)
+    for column in ("When (UTC)", "Who", "What"):
+        timeline.add_column(column, no_wrap=True)
+    timeline.add_column("Change")
+    timeline.add_column("Detail")
     for event in document["events"]:
         timeline.add_row(
-            event["at"][:19],
+            event["at"][:16].replace("T", " "),
             event["actor"],
             event["action"],
-            json.dumps(event["before"]) if event["before"] else "",
-            json.dumps(event["after"]) if event["after"] else "",
+            _change(event["before"] or {}, event["after"] or {}),
             event["detail"],
         )
     out.print(timeline)
+
+
+def _change(before: dict[str, Any], after: dict[str, Any]) -> str:
+    """`status: received -> acknowledged`, one line per key that changed."""
+    lines = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new_value = before.get(key), after.get(key)
+        if key not in before:
+            lines.append(f"{key}: {new_value}")
+        elif old != new_value:
+            lines.append(f"{key}: {old} -> {new_value}")
+    return "\n".join(lines)
 
 
 def register(app: typer.Typer) -> None:
