@@ -36,11 +36,15 @@ from foidesk.views import case_document, cases_document
 def cases(
     status: Annotated[
         list[str] | None,
-        typer.Option(help="Only these statuses (repeatable); 'open' (default) or 'all'."),
+        typer.Option(
+            metavar="STATUS", help="Only these statuses (repeatable); 'open' (default) or 'all'."
+        ),
     ] = None,
     due_within: Annotated[
         int | None,
-        typer.Option(min=0, help="Only cases due within N working days (overdue included)."),
+        typer.Option(
+            min=0, metavar="N", help="Only cases due within N working days (overdue included)."
+        ),
     ] = None,
     as_json: JsonOption = False,
     now: NowOption = None,
@@ -119,7 +123,8 @@ def new(
         Regime | None, typer.Option(help="Default: the authority's (FOISA in Scotland, else FOIA).")
     ] = None,
     question: Annotated[
-        list[str] | None, typer.Option(help="A numbered item of the request (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="TEXT", help="A numbered item of the request (repeatable)."),
     ] = None,
     now: NowOption = None,
     config: ConfigOption = None,

@@ -21,6 +21,7 @@ ConfigOption = Annotated[
     typer.Option(
         "--config",
         "-c",
+        metavar="FILE",
         help="Config file (default: $FOIDESK_CONFIG, then ./foidesk.toml).",
         show_default=False,
     ),
@@ -29,6 +30,7 @@ NowOption = Annotated[
     str | None,
     typer.Option(
         "--now",
+        metavar="ISO",
         help="Act as if it were this moment (ISO date or date-time, UK time if no zone).",
         show_default=False,
     ),
