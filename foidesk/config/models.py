@@ -186,28 +186,39 @@ class ImapMailbox(Section):
         return self
 
 
-class GraphMailbox(Section):
-    kind: Literal["graph"]
+class GraphAccount(Section):
+    """A Microsoft 365 mailbox reached through Graph with client credentials."""
+
     tenant_id: str
     client_id: str
     client_secret: SecretRef
     mailbox: EmailStr
-    folder: str = "Inbox"
-    processed_folder: str = "FOI/Processed"
-    quarantine_folder: str = "FOI/Quarantine"
-    batch_size: _bounded_int(1, 1000) = 100  # type: ignore[valid-type]
 
 
-class EwsMailbox(Section):
-    kind: Literal["ews"]
+class EwsAccount(Section):
+    """An Exchange mailbox reached through EWS."""
+
     server: str | None = None  # None: autodiscover
     username: str
     password: SecretRef
     primary_smtp_address: EmailStr
+
+
+class ExchangeFolders(Section):
+    """Where an Exchange or Microsoft 365 mailbox keeps new, processed and quarantined mail."""
+
     folder: str = "Inbox"
     processed_folder: str = "FOI/Processed"
     quarantine_folder: str = "FOI/Quarantine"
     batch_size: _bounded_int(1, 1000) = 100  # type: ignore[valid-type]
+
+
+class GraphMailbox(GraphAccount, ExchangeFolders):
+    kind: Literal["graph"]
+
+
+class EwsMailbox(EwsAccount, ExchangeFolders):
+    kind: Literal["ews"]
 
 
 class MaildirMailbox(Section):
@@ -233,20 +244,12 @@ class SmtpSender(Section):
     password: SecretRef | None = None
 
 
-class GraphSender(Section):
+class GraphSender(GraphAccount):
     kind: Literal["graph"]
-    tenant_id: str
-    client_id: str
-    client_secret: SecretRef
-    mailbox: EmailStr
 
 
-class EwsSender(Section):
+class EwsSender(EwsAccount):
     kind: Literal["ews"]
-    server: str | None = None
-    username: str
-    password: SecretRef
-    primary_smtp_address: EmailStr
 
 
 class FileSender(Section):

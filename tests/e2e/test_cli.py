@@ -55,6 +55,17 @@ def invoke(*args: str):
     return runner.invoke(app, list(args))
 
 
+def add_holiday(workdir: Path, day: str) -> None:
+    """Add a proclaimed bank holiday to the config `foidesk init` wrote."""
+    config = workdir / "foidesk.toml"
+    config.write_text(
+        config.read_text().replace(
+            "remove_holidays = []",
+            f'remove_holidays = []\nadd_holidays = [{{ date = {day}, name = "Proclaimed" }}]',
+        )
+    )
+
+
 @pytest.mark.parametrize(("args", "due"), DEADLINE_VECTORS)
 def test_deadline_prints_the_due_date_on_its_first_line(workdir, args, due):
     result = invoke("deadline", *args)
@@ -73,13 +84,7 @@ def test_deadline_explain_shows_why(workdir):
 
 def test_deadline_uses_holidays_added_in_the_config(workdir):
     invoke("init")
-    config = workdir / "foidesk.toml"
-    config.write_text(
-        config.read_text().replace(
-            "remove_holidays = []",
-            'remove_holidays = []\nadd_holidays = [{ date = 2018-11-05, name = "Proclaimed" }]',
-        )
-    )
+    add_holiday(workdir, "2018-11-05")
     result = invoke("deadline", "2018-10-16", "--explain")
     assert result.stdout.splitlines()[0] == "2018-11-14"
     assert "2018-11-05 Mon  skipped: Proclaimed (added by config)" in result.stdout
@@ -241,13 +246,7 @@ def test_an_illegal_clock_event_names_the_case_and_state(workdir):
 
 def test_recompute_deadlines_after_a_holiday_is_added(workdir):
     _register_two_cases(workdir)
-    config = workdir / "foidesk.toml"
-    config.write_text(
-        config.read_text().replace(
-            "remove_holidays = []",
-            'remove_holidays = []\nadd_holidays = [{ date = 2018-11-12, name = "Proclaimed" }]',
-        )
-    )
+    add_holiday(workdir, "2018-11-12")
     result = invoke("recompute-deadlines", "--reason", "holiday proclaimed")
     assert result.stdout.splitlines() == [
         "FOI 000001/18: 2018-11-13 -> 2018-11-14",
