@@ -14,8 +14,10 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -98,4 +100,144 @@ def postgres_cluster() -> Iterator[str]:
             [bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
             capture_output=True, env=env, **run_as,
         )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+DOVECOT_CONF = """\
+base_dir = {base}/run
+state_dir = {base}/state
+log_path = {base}/dovecot.log
+info_log_path = {base}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = {ssl}
+{ssl_files}
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+{capability}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {base}/users
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {base}/users
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {imaps_port}
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service imap-login {{
+  chroot =
+}}
+"""
+
+
+@dataclass(frozen=True)
+class Dovecot:
+    """A running Dovecot: where it listens and who may log in."""
+
+    host: str
+    imap_port: int
+    imaps_port: int | None
+    users: dict[str, str]
+    ca_pem: Path | None
+    base: Path
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    text = log.read_text(errors="replace")[-3000:] if log.exists() else ""
+    process.kill()
+    unavailable(f"Dovecot did not listen on {port}: {text}")
+
+
+@contextmanager
+def dovecot_server(
+    users: dict[str, str], *, tls: bool = False, without_move: bool = False
+) -> Iterator[Dovecot]:
+    """Dovecot from Debian's dovecot-imapd, configured in a fresh 0755 directory.
+
+    Mail belongs to `nobody` (Dovecot refuses uid 0); TLS uses a certificate for
+    IP 127.0.0.1 signed by a throwaway CA (trustme). `without_move` advertises no
+    MOVE capability, to exercise the COPY + EXPUNGE fallback.
+    """
+    binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
+    if not Path(binary).exists():
+        unavailable("Dovecot not installed (Debian package dovecot-imapd)")
+    base = Path(tempfile.mkdtemp(prefix="foidesk-dovecot-"))
+    base.chmod(0o755)
+    nobody = pwd.getpwnam("nobody")
+    for sub in ("run", "state", "home"):
+        (base / sub).mkdir(mode=0o755)
+    lines = []
+    for name, password in users.items():
+        home = base / "home" / name
+        home.mkdir(mode=0o700)
+        uid, gid = os.getuid(), os.getgid()
+        if uid == 0:
+            uid, gid = nobody.pw_uid, nobody.pw_gid
+            os.chown(home, uid, gid)
+        lines.append(f"{name}:{{PLAIN}}{password}:{uid}:{gid}::{home}::")
+    (base / "users").write_text("\n".join(lines) + "\n")
+    ca_pem = None
+    ssl_files = ""
+    if tls:
+        import trustme
+
+        ca = trustme.CA()
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        cert.private_key_and_cert_chain_pem.write_to_path(str(base / "server.pem"))
+        ca.cert_pem.write_to_path(str(base / "ca.pem"))
+        ca_pem = base / "ca.pem"
+        ssl_files = f"ssl_cert = <{base}/server.pem\nssl_key = <{base}/server.pem"
+    capability = ""
+    if without_move:
+        capability = (
+            "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE "
+            "LITERAL+ UIDPLUS NAMESPACE"
+        )
+    imap_port, imaps_port = free_port(), free_port()
+    conf = base / "dovecot.conf"
+    conf.write_text(
+        DOVECOT_CONF.format(
+            base=base, ssl="required" if tls else "no", ssl_files=ssl_files,
+            capability=capability, imap_port=imap_port, imaps_port=imaps_port if tls else 0,
+        )
+    )
+    log = base / "dovecot.log"
+    process = subprocess.Popen(
+        [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        _wait_for_port(imaps_port if tls else imap_port, process, log)
+        yield Dovecot("127.0.0.1", imap_port, imaps_port if tls else None, users, ca_pem, base)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
         shutil.rmtree(base, ignore_errors=True)

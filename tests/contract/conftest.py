@@ -1,0 +1,131 @@
+"""Harnesses that put every mailbox connector behind the same contract tests.
+
+A harness owns one connector and a way to deliver mail to it and look into its
+folders from outside, the way a person with a mail client would.
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Iterator
+from email import message_from_bytes, policy
+
+import pytest
+from imapclient import IMAPClient
+from servers import dovecot_server
+
+from connectors.imap import ImapMailbox, ImapSettings
+from connectors.maildir import MaildirMailbox
+
+USERS = {"foi": "correct horse battery staple"}
+
+
+def message_id(raw: bytes) -> str:
+    return str(message_from_bytes(raw, policy=policy.default)["Message-ID"])
+
+
+class MaildirHarness:
+    name = "maildir"
+    can_invalidate = False
+
+    def __init__(self, path) -> None:
+        self.mailbox = MaildirMailbox(path)
+
+    def deliver(self, raw: bytes) -> None:
+        self.mailbox.inbox.add(raw)
+
+    def message_ids(self, folder: str) -> list[str]:
+        box = {"inbox": self.mailbox.inbox, "processed": self.mailbox.processed,
+               "quarantine": self.mailbox.quarantined}[folder]
+        return sorted(message_id(box.get_bytes(key)) for key in box)
+
+    def invalidate(self) -> None:  # pragma: no cover - Maildir has no cursor validity
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.mailbox.close()
+
+
+class ImapHarness:
+    can_invalidate = True
+    folder = "Requests"
+
+    def __init__(self, server, *, tls: bool) -> None:
+        self.server = server
+        self.name = "imap-tls" if tls else "imap-plain"
+        self.ssl_context = (
+            ssl.create_default_context(cafile=str(server.ca_pem)) if tls else None
+        )
+        self.settings = ImapSettings(
+            host=server.host,
+            port=server.imaps_port if tls else server.imap_port,
+            username="foi",
+            security="tls" if tls else "plain",
+            folder=self.folder,
+        )
+        self.admin = self._client()
+        if not self.admin.folder_exists(self.folder):
+            self.admin.create_folder(self.folder)
+        self.mailbox = ImapMailbox(
+            self.settings, password=lambda: USERS["foi"], ssl_context=self.ssl_context
+        )
+
+    def _client(self) -> IMAPClient:
+        client = IMAPClient(
+            self.settings.host, port=self.settings.port,
+            ssl=self.settings.security == "tls", ssl_context=self.ssl_context,
+        )
+        client.login("foi", USERS["foi"])
+        return client
+
+    def deliver(self, raw: bytes) -> None:
+        self.admin.append(self.folder, raw)
+
+    def message_ids(self, folder: str) -> list[str]:
+        name = {"inbox": self.folder, "processed": "FOI/Processed",
+                "quarantine": "FOI/Quarantine"}[folder]
+        if not self.admin.folder_exists(name):
+            return []
+        self.admin.select_folder(name, readonly=True)
+        uids = self.admin.search(["NOT", "DELETED"])
+        fetched = self.admin.fetch(uids, ["BODY.PEEK[]"]) if uids else {}
+        return sorted(message_id(data[b"BODY[]"]) for data in fetched.values())
+
+    def invalidate(self) -> None:
+        """Delete and recreate the folder: the server assigns a new UIDVALIDITY."""
+        self.mailbox.close()
+        self.admin.select_folder("INBOX")
+        self.admin.delete_folder(self.folder)
+        self.admin.create_folder(self.folder)
+
+    def close(self) -> None:
+        self.mailbox.close()
+        for folder in (self.folder, "FOI/Processed", "FOI/Quarantine"):
+            if self.admin.folder_exists(folder):
+                self.admin.select_folder("INBOX")
+                self.admin.delete_folder(folder)
+        self.admin.logout()
+
+
+@pytest.fixture(scope="session")
+def dovecot_plain():
+    with dovecot_server(USERS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls():
+    with dovecot_server(USERS, tls=True) as server:
+        yield server
+
+
+@pytest.fixture(params=["maildir", "imap-plain", "imap-tls"])
+def harness(request, tmp_path) -> Iterator[object]:
+    if request.param == "maildir":
+        made = MaildirHarness(tmp_path / "Maildir")
+    elif request.param == "imap-plain":
+        made = ImapHarness(request.getfixturevalue("dovecot_plain"), tls=False)
+    else:
+        made = ImapHarness(request.getfixturevalue("dovecot_tls"), tls=True)
+    yield made
+    made.close()
