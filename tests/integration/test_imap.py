@@ -1,0 +1,161 @@
+"""What only IMAP has: TLS and STARTTLS, login errors, MOVE fallback, IDLE, reconnects."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import threading
+import time
+
+import pytest
+from imapclient import IMAPClient
+from servers import dovecot_server
+
+from connectors.errors import ConnectorError, LoginError, TransientError
+from connectors.imap import ImapMailbox, ImapSettings
+
+PASSWORD = "correct horse battery staple"
+USERS = {"foi": PASSWORD}
+MESSAGE = (
+    b"From: requester@example.org\r\nTo: foi@example.gov.uk\r\nSubject: FOI request\r\n"
+    b"Message-ID: <imap-test@example.org>\r\n\r\nPlease tell me.\r\n"
+)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    with dovecot_server(USERS) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def tls():
+    with dovecot_server(USERS, tls=True) as server:
+        yield server
+
+
+def admin(server) -> IMAPClient:
+    client = IMAPClient(server.host, port=server.imap_port, ssl=False)
+    client.login("foi", PASSWORD)
+    return client
+
+
+def settings(server, **overrides) -> ImapSettings:
+    values = {"host": server.host, "port": server.imap_port, "username": "foi",
+              "security": "plain"}
+    values.update(overrides)
+    return ImapSettings(**values)
+
+
+@pytest.fixture
+def empty_inbox(plain):
+    client = admin(plain)
+    client.select_folder("INBOX")
+    uids = client.search()
+    if uids:
+        client.delete_messages(uids)
+        client.expunge()
+    yield client
+    client.logout()
+
+
+def test_a_refused_login_says_what_the_server_said_and_not_the_password(plain):
+    mailbox = ImapMailbox(settings(plain), password=lambda: "wrong password", reconnect_delays=())
+    with pytest.raises(LoginError) as raised:
+        mailbox.fetch(None)
+    assert "AUTHENTICATIONFAILED" in str(raised.value) or "Authentication failed" in str(
+        raised.value
+    )
+    assert "wrong password" not in str(raised.value)
+    assert not raised.value.transient
+
+
+def test_tls_verifies_the_certificate_by_default(tls):
+    untrusting = ImapMailbox(
+        settings(tls, port=tls.imaps_port, security="tls"),
+        password=lambda: PASSWORD,
+        reconnect_delays=(),
+    )
+    with pytest.raises(ConnectorError, match="certificate not trusted") as raised:
+        untrusting.fetch(None)
+    assert not raised.value.transient
+
+
+def test_starttls_upgrades_a_plain_connection(tls):
+    context = ssl.create_default_context(cafile=str(tls.ca_pem))
+    with ImapMailbox(
+        settings(tls, security="starttls"), password=lambda: PASSWORD, ssl_context=context
+    ) as mailbox:
+        assert mailbox.fetch(None).messages == []
+        assert mailbox.client._imap.sock.version().startswith("TLS")
+
+
+def test_fetching_never_sets_seen(plain, empty_inbox):
+    empty_inbox.append("INBOX", MESSAGE)
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        [message] = mailbox.fetch(None).messages
+    empty_inbox.select_folder("INBOX", readonly=True)
+    flags = empty_inbox.get_flags(empty_inbox.search())
+    assert all(b"\\Seen" not in f for f in flags.values())
+    assert message.raw == MESSAGE
+
+
+def test_without_move_messages_are_copied_flagged_and_expunged():
+    with dovecot_server(USERS, without_move=True) as server:
+        client = admin(server)
+        assert not client.has_capability("MOVE")
+        client.append("INBOX", MESSAGE)
+        with ImapMailbox(settings(server), password=lambda: PASSWORD) as mailbox:
+            assert not mailbox.client.has_capability("MOVE")
+            [message] = mailbox.fetch(None).messages
+            mailbox.mark_processed([message.provider_id])
+        client.select_folder("INBOX")
+        assert client.search() == []
+        client.select_folder("FOI/Processed")
+        assert len(client.search()) == 1
+        client.logout()
+
+
+def test_watch_returns_when_mail_arrives_and_times_out_when_none_does(plain, empty_inbox):
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        started = time.monotonic()
+        assert mailbox.watch(timeout=0.5) is False
+        assert time.monotonic() - started >= 0.5
+
+        def deliver_later():
+            time.sleep(0.4)
+            other = admin(plain)
+            other.append("INBOX", MESSAGE)
+            other.logout()
+
+        thread = threading.Thread(target=deliver_later)
+        thread.start()
+        started = time.monotonic()
+        assert mailbox.watch(timeout=15) is True
+        assert time.monotonic() - started < 10
+        thread.join()
+        assert len(mailbox.fetch(None).messages) == 1
+
+
+def test_a_dropped_connection_is_reported_then_reconnected(plain, empty_inbox):
+    empty_inbox.append("INBOX", MESSAGE)
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        first = mailbox.fetch(None)
+        mailbox.client.socket().shutdown(socket.SHUT_RDWR)  # the network drops
+        with pytest.raises(TransientError, match="connection lost"):
+            mailbox.fetch(first.cursor)
+        assert mailbox.fetch(None).messages[0].raw == MESSAGE
+
+
+def test_connecting_to_nothing_retries_with_backoff_then_fails_transiently():
+    from servers import free_port
+
+    mailbox = ImapMailbox(
+        ImapSettings(host="127.0.0.1", port=free_port(), username="foi", security="plain"),
+        password=lambda: PASSWORD,
+        reconnect_delays=(0.05, 0.1),
+    )
+    started = time.monotonic()
+    with pytest.raises(TransientError, match="cannot connect"):
+        mailbox.fetch(None)
+    assert time.monotonic() - started >= 0.15
