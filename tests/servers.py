@@ -12,13 +12,15 @@ import os
 import pwd
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -241,3 +243,93 @@ def dovecot_server(
         except subprocess.TimeoutExpired:
             process.kill()
         shutil.rmtree(base, ignore_errors=True)
+
+
+class RecordingHandler:
+    """An aiosmtpd handler that keeps what it receives and refuses chosen recipients."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[str, list[str], bytes]] = []
+        self.refuse: dict[str, str] = {}
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return self.refuse[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return f"250 2.0.0 Ok: queued as Q{len(self.received):05d}"
+
+
+@dataclass
+class SmtpServer:
+    host: str
+    port: int
+    handler: RecordingHandler
+    ca_pem: Path | None
+    start: Callable[[], Any]
+    controller: Any = None
+
+    def restart(self) -> None:
+        """Stop and start again on the same port: every open connection drops."""
+        self.controller.stop()
+        self.controller = self.start()
+
+
+@contextmanager
+def smtp_server(
+    *, security: str = "plain", users: dict[str, str] | None = None
+) -> Iterator[SmtpServer]:
+    """aiosmtpd in this process on a free port (it cannot bind port 0 itself).
+
+    security: "plain", "starttls" (required before AUTH) or "tls" (implicit, SMTPS).
+    """
+    import trustme
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    handler = RecordingHandler()
+    kwargs: dict[str, object] = {}
+    ca_pem = None
+    if security in ("starttls", "tls"):
+        ca = trustme.CA()
+        cert = ca.issue_cert("127.0.0.1", "localhost")
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        cert.configure_cert(context)
+        base = Path(tempfile.mkdtemp(prefix="foidesk-smtp-"))
+        ca.cert_pem.write_to_path(str(base / "ca.pem"))
+        ca_pem = base / "ca.pem"
+        if security == "starttls":
+            kwargs.update(tls_context=context, require_starttls=True)
+        else:
+            kwargs.update(ssl_context=context)
+    if users is not None:
+
+        def authenticate(server, session, envelope, mechanism, auth_data):
+            ok = users.get(auth_data.login.decode()) == auth_data.password.decode()
+            return AuthResult(success=ok, handled=False)
+
+        kwargs.update(
+            authenticator=authenticate, auth_required=True,
+            auth_require_tls=security == "starttls",  # SMTPS is TLS from the first byte
+        )
+    port = free_port()
+
+    def start() -> Any:
+        controller = Controller(handler, hostname="127.0.0.1", port=port, **kwargs)
+        controller.start()
+        return controller
+
+    server = SmtpServer("127.0.0.1", port, handler, ca_pem, start, start())
+    try:
+        yield server
+    finally:
+        server.controller.stop()
