@@ -11,13 +11,21 @@ from collections.abc import Iterator
 from email import message_from_bytes, policy
 
 import pytest
+import requests_mock
+import respx
+from fakes.graph import FakeGraph, install_entra
 from imapclient import IMAPClient
 from servers import dovecot_server
 
+from connectors.graph import GraphClient, GraphMailbox, GraphSettings
 from connectors.imap import ImapMailbox, ImapSettings
 from connectors.maildir import MaildirMailbox
+from connectors.oauth import ClientCredentialsToken
 
 USERS = {"foi": "correct horse battery staple"}
+TENANT = "7d3b2e9c-1f4a-4c3b-9d8e-2a6f5b4c3d21"
+CLIENT_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+CLIENT_SECRET = "graph~client~secret~value"
 
 
 def message_id(raw: bytes) -> str:
@@ -37,7 +45,7 @@ class MaildirHarness:
     def message_ids(self, folder: str) -> list[str]:
         box = {"inbox": self.mailbox.inbox, "processed": self.mailbox.processed,
                "quarantine": self.mailbox.quarantined}[folder]
-        return sorted(message_id(box.get_bytes(key)) for key in box)
+        return sorted(message_id(box.get_bytes(key)) for key in box.keys())  # noqa: SIM118
 
     def invalidate(self) -> None:  # pragma: no cover - Maildir has no cursor validity
         raise NotImplementedError
@@ -107,6 +115,42 @@ class ImapHarness:
         self.admin.logout()
 
 
+class GraphHarness:
+    """Microsoft Graph at the HTTP layer: the real connector, httpx and msal run."""
+
+    name = "graph"
+    can_invalidate = True
+
+    def __init__(self) -> None:
+        self.fake = FakeGraph()
+        self.router = respx.mock(assert_all_called=False)
+        self.router.start()
+        self.fake.install(self.router)
+        self.entra = requests_mock.Mocker()
+        self.entra.start()
+        install_entra(self.entra, TENANT, secret=CLIENT_SECRET)
+        self.sleeps: list[float] = []
+        token = ClientCredentialsToken(TENANT, CLIENT_ID, lambda: CLIENT_SECRET)
+        self.client = GraphClient(token, sleep=self.sleeps.append)
+        self.mailbox = GraphMailbox(GraphSettings(mailbox=self.fake.mailbox), self.client)
+
+    def deliver(self, raw: bytes) -> None:
+        self.fake.deliver(raw)
+
+    def message_ids(self, folder: str) -> list[str]:
+        path = {"inbox": "Inbox", "processed": "FOI/Processed",
+                "quarantine": "FOI/Quarantine"}[folder]
+        return sorted(message_id(raw) for raw in self.fake.in_folder(path))
+
+    def invalidate(self) -> None:
+        self.fake.expire_delta_tokens()
+
+    def close(self) -> None:
+        self.mailbox.close()
+        self.router.stop()
+        self.entra.stop()
+
+
 @pytest.fixture(scope="session")
 def dovecot_plain():
     with dovecot_server(USERS) as server:
@@ -119,9 +163,11 @@ def dovecot_tls():
         yield server
 
 
-@pytest.fixture(params=["maildir", "imap-plain", "imap-tls"])
+@pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "graph"])
 def harness(request, tmp_path) -> Iterator[object]:
-    if request.param == "maildir":
+    if request.param == "graph":
+        made = GraphHarness()
+    elif request.param == "maildir":
         made = MaildirHarness(tmp_path / "Maildir")
     elif request.param == "imap-plain":
         made = ImapHarness(request.getfixturevalue("dovecot_plain"), tls=False)

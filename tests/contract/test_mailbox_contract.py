@@ -110,7 +110,9 @@ def test_an_invalidated_cursor_rereads_the_folder(harness):
     harness.deliver(make_message(3))
     again = harness.mailbox.fetch(first.cursor)
     assert again.resync
-    assert ids(again) == ["<request-0002@example.org>", "<request-0003@example.org>"]
+    # The folder is read from the start: whatever it still holds comes back (the
+    # register dedupes), and nothing delivered since is missed.
+    assert ids(again)[-2:] == ["<request-0002@example.org>", "<request-0003@example.org>"]
 
 
 def test_hundreds_of_messages_arrive_in_one_fetch(harness):

@@ -7,10 +7,15 @@ import ssl
 from email import message_from_bytes, policy
 
 import pytest
+import requests_mock
+import respx
+from fakes.graph import FakeGraph, install_entra
 from servers import smtp_server
 
 from connectors.base import OutgoingMessage, Sender
+from connectors.graph import GraphClient, GraphSender
 from connectors.maildir import MaildirSender
+from connectors.oauth import ClientCredentialsToken
 from connectors.smtp import SmtpSender, SmtpSettings
 
 PASSWORD = "s3cret-smtp-password"
@@ -58,8 +63,25 @@ class MaildirHarness:
         return [box.get_bytes(key) for key in sorted(box.keys())]
 
 
-@pytest.fixture(params=["smtp-plain", "smtp-starttls", "smtp-tls", "maildir"])
+class GraphHarness:
+    def __init__(self, fake: FakeGraph) -> None:
+        self.fake = fake
+        token = ClientCredentialsToken("tenant-1", "client-1", lambda: PASSWORD)
+        self.sender = GraphSender(fake.mailbox, GraphClient(token, sleep=lambda s: None))
+
+    def delivered(self) -> list[bytes]:
+        return self.fake.sent
+
+
+@pytest.fixture(params=["smtp-plain", "smtp-starttls", "smtp-tls", "maildir", "graph"])
 def harness(request, tmp_path):
+    if request.param == "graph":
+        fake = FakeGraph()
+        with respx.mock(assert_all_called=False) as router, requests_mock.Mocker() as entra:
+            fake.install(router)
+            install_entra(entra, "tenant-1", secret=PASSWORD)
+            yield GraphHarness(fake)
+        return
     if request.param == "maildir":
         yield MaildirHarness(tmp_path / "outbox")
         return
