@@ -13,10 +13,12 @@ from email import message_from_bytes, policy
 import pytest
 import requests_mock
 import respx
+from fakes.ews import FakeEws
 from fakes.graph import FakeGraph, install_entra
 from imapclient import IMAPClient
 from servers import dovecot_server
 
+from connectors.ews import EwsMailbox, EwsSettings, connect_account
 from connectors.graph import GraphClient, GraphMailbox, GraphSettings
 from connectors.imap import ImapMailbox, ImapSettings
 from connectors.maildir import MaildirMailbox
@@ -151,6 +153,40 @@ class GraphHarness:
         self.entra.stop()
 
 
+class EwsHarness:
+    """Exchange on premises at the HTTP layer: the real exchangelib builds and parses SOAP."""
+
+    name = "ews"
+    can_invalidate = False
+
+    def __init__(self) -> None:
+        self.fake = FakeEws()
+        self.http = requests_mock.Mocker()
+        self.http.start()
+        self.fake.install(self.http)
+        settings = EwsSettings(
+            primary_smtp_address="foi@example.gov.uk", username=self.fake.username,
+            server="mail.example.gov.uk", auth="basic",
+        )
+        account = connect_account(settings, lambda: self.fake.password)
+        self.mailbox = EwsMailbox(settings, account)
+
+    def deliver(self, raw: bytes) -> None:
+        self.fake.deliver(raw)
+
+    def message_ids(self, folder: str) -> list[str]:
+        path = {"inbox": "Inbox", "processed": "FOI/Processed",
+                "quarantine": "FOI/Quarantine"}[folder]
+        return sorted(message_id(raw) for raw in self.fake.in_folder(path))
+
+    def invalidate(self) -> None:  # pragma: no cover - the EWS cursor is a time, never invalid
+        raise NotImplementedError
+
+    def close(self) -> None:
+        self.mailbox.close()
+        self.http.stop()
+
+
 @pytest.fixture(scope="session")
 def dovecot_plain():
     with dovecot_server(USERS) as server:
@@ -163,10 +199,12 @@ def dovecot_tls():
         yield server
 
 
-@pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "graph"])
+@pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "graph", "ews"])
 def harness(request, tmp_path) -> Iterator[object]:
     if request.param == "graph":
         made = GraphHarness()
+    elif request.param == "ews":
+        made = EwsHarness()
     elif request.param == "maildir":
         made = MaildirHarness(tmp_path / "Maildir")
     elif request.param == "imap-plain":

@@ -9,10 +9,12 @@ from email import message_from_bytes, policy
 import pytest
 import requests_mock
 import respx
+from fakes.ews import FakeEws
 from fakes.graph import FakeGraph, install_entra
 from servers import smtp_server
 
 from connectors.base import OutgoingMessage, Sender
+from connectors.ews import EwsSender, EwsSettings, connect_account
 from connectors.graph import GraphClient, GraphSender
 from connectors.maildir import MaildirSender
 from connectors.oauth import ClientCredentialsToken
@@ -73,8 +75,27 @@ class GraphHarness:
         return self.fake.sent
 
 
-@pytest.fixture(params=["smtp-plain", "smtp-starttls", "smtp-tls", "maildir", "graph"])
+class EwsHarness:
+    def __init__(self, fake: FakeEws) -> None:
+        self.fake = fake
+        settings = EwsSettings(
+            primary_smtp_address="foi@example.gov.uk", username=fake.username,
+            server="mail.example.gov.uk", auth="basic",
+        )
+        self.sender = EwsSender(connect_account(settings, lambda: fake.password))
+
+    def delivered(self) -> list[bytes]:
+        return self.fake.sent
+
+
+@pytest.fixture(params=["smtp-plain", "smtp-starttls", "smtp-tls", "maildir", "graph", "ews"])
 def harness(request, tmp_path):
+    if request.param == "ews":
+        fake = FakeEws()
+        with requests_mock.Mocker() as http:
+            fake.install(http)
+            yield EwsHarness(fake)
+        return
     if request.param == "graph":
         fake = FakeGraph()
         with respx.mock(assert_all_called=False) as router, requests_mock.Mocker() as entra:
