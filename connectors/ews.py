@@ -49,8 +49,12 @@ from connectors.base import (
 )
 from connectors.errors import ConnectorError, LoginError, ProtocolError, TransientError
 from connectors.mime import message_id_of
+from connectors.redact import redact_logger
 
 log = logging.getLogger(__name__)
+# exchangelib logs request headers (Authorization included) from these loggers.
+for _name in ("exchangelib.util", "exchangelib.protocol", "exchangelib.services.common"):
+    redact_logger(_name)
 
 
 @dataclass(frozen=True)

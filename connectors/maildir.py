@@ -52,6 +52,7 @@ class MaildirMailbox(ClosingContext):
         batch_size: int = 200,
     ) -> None:
         self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         self.inbox = mailbox.Maildir(self.path, create=True)
         self.processed = self._folder(processed_folder)
         self.quarantined = self._folder(quarantine_folder)
@@ -130,6 +131,7 @@ class MaildirSender(BatchSender):
     """Writes each outgoing message into an outbox Maildir so sent mail can be inspected."""
 
     def __init__(self, path: str | Path) -> None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.outbox = mailbox.Maildir(Path(path), create=True)
 
     def send(self, message: OutgoingMessage) -> SendResult:

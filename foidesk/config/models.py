@@ -196,12 +196,13 @@ class GraphAccount(Section):
 
 
 class EwsAccount(Section):
-    """An Exchange mailbox reached through EWS."""
+    """An Exchange Server (on premises) mailbox reached through EWS."""
 
     server: str | None = None  # None: autodiscover
     username: str
     password: SecretRef
     primary_smtp_address: EmailStr
+    auth: Literal["ntlm", "basic"] = "ntlm"
 
 
 class ExchangeFolders(Section):
@@ -243,6 +244,12 @@ class SmtpSender(Section):
     username: str | None = None
     password: SecretRef | None = None
 
+    @model_validator(mode="after")
+    def _password_with_username(self) -> SmtpSender:
+        if self.username and self.password is None:
+            raise ValueError("username is set, so password = { env = \"...\" } is needed")
+        return self
+
 
 class GraphSender(GraphAccount):
     kind: Literal["graph"]
@@ -252,15 +259,15 @@ class EwsSender(EwsAccount):
     kind: Literal["ews"]
 
 
-class FileSender(Section):
-    """Writes each message as an .eml file: the demo's outbox, or a dry run."""
+class MaildirSender(Section):
+    """Writes each outgoing message into an outbox Maildir: the demo's, or a dry run."""
 
-    kind: Literal["file"]
+    kind: Literal["maildir"]
     path: str = "var/outbox"
 
 
 Sender = Annotated[
-    SmtpSender | GraphSender | EwsSender | FileSender, Field(discriminator="kind")
+    SmtpSender | GraphSender | EwsSender | MaildirSender, Field(discriminator="kind")
 ]
 
 

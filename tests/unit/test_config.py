@@ -74,7 +74,7 @@ def test_every_error_is_reported_at_once_with_its_key_path(tmp_path):
         "chase.repeat_every_days",
     ]
     assert "authority.nme: is not a known setting (did you mean name?)" in found
-    assert "sender.kind: must be one of 'smtp', 'graph', 'ews', 'file', got \"pigeon\"" in found
+    assert "sender.kind: must be one of 'smtp', 'graph', 'ews', 'maildir', got \"pigeon\"" in found
     assert "chase.repeat_every_days: must be an integer between 1 and 20, got 0" in found
 
 
