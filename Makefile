@@ -32,6 +32,7 @@ demo: $(STAMP)
 	cd demo && ../$(BIN)/foidesk case "FOI 000001/18" --now 2018-11-08T09:00
 
 test: $(STAMP)
+	bash scripts/ensure-servers
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

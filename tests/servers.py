@@ -115,7 +115,7 @@ listen = 127.0.0.1
 ssl = {ssl}
 {ssl_files}
 disable_plaintext_auth = no
-auth_mechanisms = plain login
+auth_mechanisms = {mechanisms}
 mail_location = maildir:~/Maildir
 first_valid_uid = 1
 {capability}
@@ -123,7 +123,7 @@ namespace inbox {{
   inbox = yes
   separator = /
 }}
-passdb {{
+{oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/users
 }}
@@ -178,13 +178,16 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: flo
 
 @contextmanager
 def dovecot_server(
-    users: dict[str, str], *, tls: bool = False, without_move: bool = False
+    users: dict[str, str], *, tls: bool = False, without_move: bool = False,
+    oauth_introspection_url: str | None = None,
 ) -> Iterator[Dovecot]:
     """Dovecot from Debian's dovecot-imapd, configured in a fresh 0755 directory.
 
     Mail belongs to `nobody` (Dovecot refuses uid 0); TLS uses a certificate for
     IP 127.0.0.1 signed by a throwaway CA (trustme). `without_move` advertises no
-    MOVE capability, to exercise the COPY + EXPUNGE fallback.
+    MOVE capability, to exercise the COPY + EXPUNGE fallback. With
+    `oauth_introspection_url`, XOAUTH2 logins are checked by POSTing the token there
+    (RFC 7662 token introspection), as Dovecot does against a real identity provider.
     """
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not Path(binary).exists():
@@ -221,12 +224,24 @@ def dovecot_server(
             "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE "
             "LITERAL+ UIDPLUS NAMESPACE"
         )
+    mechanisms, oauth_passdb = "plain login", ""
+    if oauth_introspection_url:
+        mechanisms = "plain login xoauth2 oauthbearer"
+        (base / "oauth2.conf").write_text(
+            f"introspection_mode = post\nintrospection_url = {oauth_introspection_url}\n"
+            "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+        )
+        oauth_passdb = (
+            "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+            f"  args = {base}/oauth2.conf\n}}\n"
+        )
     imap_port, imaps_port = free_port(), free_port()
     conf = base / "dovecot.conf"
     conf.write_text(
         DOVECOT_CONF.format(
             base=base, ssl="required" if tls else "no", ssl_files=ssl_files,
             capability=capability, imap_port=imap_port, imaps_port=imaps_port if tls else 0,
+            mechanisms=mechanisms, oauth_passdb=oauth_passdb,
         )
     )
     log = base / "dovecot.log"
@@ -333,3 +348,37 @@ def smtp_server(
         yield server
     finally:
         server.controller.stop()
+
+
+@contextmanager
+def token_introspection(valid: dict[str, str]) -> Iterator[str]:
+    """An RFC 7662 introspection endpoint on loopback: token -> username when valid."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", 0))
+            token = parse_qs(self.rfile.read(length).decode()).get("token", [""])[0]
+            user = valid.get(token)
+            body = json.dumps({"active": True, "username": user} if user else
+                              {"active": False}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/introspect"
+    finally:
+        server.shutdown()
+        server.server_close()

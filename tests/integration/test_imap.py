@@ -159,3 +159,30 @@ def test_connecting_to_nothing_retries_with_backoff_then_fails_transiently():
     with pytest.raises(TransientError, match="cannot connect"):
         mailbox.fetch(None)
     assert time.monotonic() - started >= 0.15
+
+
+def test_xoauth2_logs_in_with_a_token_from_entra_id():
+    """msal gets a client-credentials token (Entra ID faked at HTTP); Dovecot checks it."""
+    import requests_mock
+    from fakes.graph import install_entra
+    from servers import token_introspection
+
+    from connectors.oauth import OUTLOOK_IMAP_SCOPE, ClientCredentialsToken
+
+    issued = "eyJ0eXAiOiJKV1QifQ.outlook-imap.sig"
+    with token_introspection({issued: "foi@example.gov.uk"}) as introspection, \
+            dovecot_server({"foi@example.gov.uk": "unused"},
+                           oauth_introspection_url=introspection) as server, \
+            requests_mock.Mocker(real_http=True) as entra:
+        install_entra(entra, "tenant-1", secret="client-secret", token=issued)
+        token = ClientCredentialsToken("tenant-1", "client-1", lambda: "client-secret",
+                                       OUTLOOK_IMAP_SCOPE)
+        settings = ImapSettings(host=server.host, port=server.imap_port,
+                                username="foi@example.gov.uk", security="plain")
+        with ImapMailbox(settings, oauth_token=token) as mailbox:
+            assert mailbox.fetch(None).messages == []
+        [token_request] = [r for r in entra.request_history if r.method == "POST"]
+        assert "scope=https%3A%2F%2Foutlook.office365.com%2F.default" in token_request.text
+        refused = ImapMailbox(settings, oauth_token=lambda: "forged-token", reconnect_delays=())
+        with pytest.raises(LoginError, match=r"AUTHENTICATIONFAILED|Authentication failed"):
+            refused.fetch(None)
