@@ -186,3 +186,21 @@ def test_xoauth2_logs_in_with_a_token_from_entra_id():
         refused = ImapMailbox(settings, oauth_token=lambda: "forged-token", reconnect_delays=())
         with pytest.raises(LoginError, match=r"AUTHENTICATIONFAILED|Authentication failed"):
             refused.fetch(None)
+
+
+def test_idle_is_reissued_before_the_server_limit(plain, empty_inbox, monkeypatch):
+    import connectors.imap as imap_module
+
+    monkeypatch.setattr(imap_module, "IDLE_REISSUE_SECONDS", 0.2)
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        client = mailbox.client
+        issued = []
+        real_idle = client.idle
+
+        def counting_idle():
+            issued.append(time.monotonic())
+            return real_idle()
+
+        monkeypatch.setattr(client, "idle", counting_idle)
+        assert mailbox.watch(timeout=1.0) is False
+    assert len(issued) >= 4  # a fresh IDLE every 0.2 s over one second
