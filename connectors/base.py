@@ -41,7 +41,23 @@ class Batch:
 
 
 @runtime_checkable
-class Mailbox(Protocol):
+class Closable(Protocol):
+    """A connection that `with` closes (logs out, disconnects)."""
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
+@runtime_checkable
+class Mailbox(Closable, Protocol):
     """Where requests arrive."""
 
     def fetch(self, cursor: str | None, limit: int | None = None) -> Batch:
@@ -59,17 +75,6 @@ class Mailbox(Protocol):
     def watch(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for new mail; True if some may have arrived."""
         ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -93,23 +98,12 @@ class OutgoingMessage:
 
 
 @runtime_checkable
-class Sender(Protocol):
+class Sender(Closable, Protocol):
     """How foidesk sends mail. One connection serves a whole batch."""
 
     def send(self, message: OutgoingMessage) -> SendResult: ...
 
     def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]: ...
-
-    def close(self) -> None: ...
-
-    def __enter__(self) -> Self: ...
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None: ...
 
 
 class ClosingContext:

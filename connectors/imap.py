@@ -25,6 +25,7 @@ from imapclient.exceptions import LoginError as ImapLoginError
 
 from connectors.base import Batch, ClosingContext, FetchedMessage
 from connectors.errors import ConnectorError, LoginError, ProtocolError, TransientError
+from connectors.tls import client_context
 
 log = logging.getLogger(__name__)
 
@@ -74,13 +75,7 @@ class ImapMailbox(ClosingContext):
     # -- connection -------------------------------------------------------------------
 
     def _ssl(self) -> ssl.SSLContext:
-        if self._ssl_context is not None:
-            return self._ssl_context
-        context = ssl.create_default_context()
-        if not self.settings.verify_certificate:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
+        return client_context(self.settings.verify_certificate, self._ssl_context)
 
     def _connect(self) -> IMAPClient:
         """Open, secure and authenticate a connection; errors say what the server said."""

@@ -19,6 +19,7 @@ from typing import Literal
 from connectors.base import BatchSender, OutgoingMessage, SendResult
 from connectors.errors import ConnectorError, LoginError, TransientError
 from connectors.mime import ensure_message_id
+from connectors.tls import client_context
 
 QUEUE_ID = re.compile(r"queued as\s+(\S+)", re.IGNORECASE)
 
@@ -49,13 +50,7 @@ class SmtpSender(BatchSender):
         self._smtp: smtplib.SMTP | None = None
 
     def _ssl(self) -> ssl.SSLContext:
-        if self._ssl_context is not None:
-            return self._ssl_context
-        context = ssl.create_default_context()
-        if not self.settings.verify_certificate:
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        return context
+        return client_context(self.settings.verify_certificate, self._ssl_context)
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from servers import postgres_cluster
+from servers import IMAP_USERS, dovecot_server, postgres_cluster
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -50,3 +50,18 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'register.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+
+@pytest.fixture(scope="session")
+def dovecot_plain():
+    """One plaintext Dovecot for the whole run (the mail user is `nobody`)."""
+    with dovecot_server(IMAP_USERS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def dovecot_tls():
+    """One TLS-only Dovecot whose certificate (IP 127.0.0.1) a throwaway CA signed."""
+    with dovecot_server(IMAP_USERS, tls=True) as server:
+        yield server

@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+IMAP_USERS = {"foi": "correct horse battery staple"}  # the mail users of the shared Dovecots
+
 
 def unavailable(reason: str) -> None:
     """Skip, or fail when the run requires every server."""

@@ -16,7 +16,7 @@ import respx
 from fakes.ews import FakeEws
 from fakes.graph import FakeGraph, install_entra
 from imapclient import IMAPClient
-from servers import dovecot_server
+from servers import IMAP_USERS as USERS
 
 from connectors.ews import EwsMailbox, EwsSettings, connect_account
 from connectors.graph import GraphClient, GraphMailbox, GraphSettings
@@ -24,7 +24,6 @@ from connectors.imap import ImapMailbox, ImapSettings
 from connectors.maildir import MaildirMailbox
 from connectors.oauth import ClientCredentialsToken
 
-USERS = {"foi": "correct horse battery staple"}
 TENANT = "7d3b2e9c-1f4a-4c3b-9d8e-2a6f5b4c3d21"
 CLIENT_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
 CLIENT_SECRET = "graph~client~secret~value"
@@ -185,18 +184,6 @@ class EwsHarness:
     def close(self) -> None:
         self.mailbox.close()
         self.http.stop()
-
-
-@pytest.fixture(scope="session")
-def dovecot_plain():
-    with dovecot_server(USERS) as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def dovecot_tls():
-    with dovecot_server(USERS, tls=True) as server:
-        yield server
 
 
 @pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "graph", "ews"])

@@ -9,29 +9,27 @@ import time
 
 import pytest
 from imapclient import IMAPClient
+from servers import IMAP_USERS as USERS
 from servers import dovecot_server
 
 from connectors.errors import ConnectorError, LoginError, TransientError
 from connectors.imap import ImapMailbox, ImapSettings
 
-PASSWORD = "correct horse battery staple"
-USERS = {"foi": PASSWORD}
+PASSWORD = USERS["foi"]
 MESSAGE = (
     b"From: requester@example.org\r\nTo: foi@example.gov.uk\r\nSubject: FOI request\r\n"
     b"Message-ID: <imap-test@example.org>\r\n\r\nPlease tell me.\r\n"
 )
 
 
-@pytest.fixture(scope="module")
-def plain():
-    with dovecot_server(USERS) as server:
-        yield server
+@pytest.fixture
+def plain(dovecot_plain):
+    return dovecot_plain
 
 
-@pytest.fixture(scope="module")
-def tls():
-    with dovecot_server(USERS, tls=True) as server:
-        yield server
+@pytest.fixture
+def tls(dovecot_tls):
+    return dovecot_tls
 
 
 def admin(server) -> IMAPClient:
