@@ -1,0 +1,294 @@
+"""Parse raw email into what triage and the register need, without ever crashing on it.
+
+The stdlib `email` package with `policy.default`, hardened: a bad or missing
+charset falls back (declared, then UTF-8, then Latin-1 which decodes anything);
+HTML-only mail becomes readable text; multipart/alternative prefers text/plain;
+nested message/rfc822 parts are kept for bounce matching; attachments carry
+sanitised filenames and their bytes for the content-addressed store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from email import message_from_bytes, policy
+from email.headerregistry import Address
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+DEFAULT_SIZE_LIMIT = 50 * 1024 * 1024
+
+
+class MessageTooLarge(ValueError):
+    """Bigger than the configured limit: quarantined unread."""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str  # sanitised: safe to show and to use as a download name
+    content_type: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One parsed message: headers triage reads, readable text, attachments, raw bytes."""
+
+    raw: bytes
+    message_id: str  # the Message-ID, or a stable one made from the content hash
+    subject: str
+    from_name: str
+    from_address: str
+    reply_to: str | None
+    to: tuple[str, ...]
+    in_reply_to: tuple[str, ...]
+    references: tuple[str, ...]
+    date_header: str | None
+    text: str  # the readable body: text/plain, else HTML turned into text
+    headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value
+    content_type: str = "text/plain"
+    report_type: str | None = None  # multipart/report; report-type=...
+    attachments: tuple[Attachment, ...] = ()
+    nested: tuple[bytes, ...] = ()  # message/rfc822 and text/rfc822-headers parts
+    defects: tuple[str, ...] = ()
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def reply_address(self) -> str:
+        """Where a reply goes: Reply-To when given (RFC 5322 s3.6.2), else From."""
+        return self.reply_to or self.from_address
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+
+def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
+    """Parse raw bytes; only MessageTooLarge is raised, never a parsing error."""
+    if len(raw) > size_limit:
+        raise MessageTooLarge(
+            f"message is {len(raw):,} bytes, over the {size_limit:,}-byte limit"
+        )
+    message = message_from_bytes(raw, policy=policy.default)
+    headers = {}
+    for name in message.keys():  # noqa: SIM118 - Message iterates over names, keeps order
+        key = name.lower()
+        if key not in headers:
+            headers[key] = _header_text(message, name)
+    from_name, from_address = _address(headers.get("from", ""))
+    reply_to = _address(headers.get("reply-to", ""))[1] or None
+    attachments: list[Attachment] = []
+    nested: list[bytes] = []
+    text = _body_text(message, attachments, nested)
+    content_type = _safe(lambda: message.get_content_type(), "text/plain")
+    report_type = None
+    if content_type == "multipart/report":
+        report_type = _safe(lambda: message.get_param("report-type"), None)
+    return InboundMessage(
+        raw=raw,
+        message_id=_message_id(headers.get("message-id", ""), raw),
+        subject=" ".join(headers.get("subject", "").split()),
+        from_name=from_name,
+        from_address=from_address,
+        reply_to=reply_to,
+        to=tuple(a for _, a in getaddresses([headers.get("to", "")]) if a),
+        in_reply_to=tuple(_ids(headers.get("in-reply-to", ""))),
+        references=tuple(_ids(headers.get("references", ""))),
+        date_header=headers.get("date"),
+        text=text,
+        headers=headers,
+        content_type=content_type,
+        report_type=str(report_type).lower() if report_type else None,
+        attachments=tuple(attachments),
+        nested=tuple(nested),
+        defects=tuple(type(d).__name__ for d in message.defects),
+    )
+
+
+def _safe(action, default):
+    try:
+        return action()
+    except Exception:
+        return default
+
+
+def _header_text(message: Message, name: str) -> str:
+    """A header as text; a header the policy cannot parse is returned raw, decoded loosely."""
+    try:
+        return str(message[name])
+    except Exception:
+        values = message.get_all(name) or [""]
+        raw = values[0]
+        return raw if isinstance(raw, str) else bytes(raw).decode("latin-1")
+
+
+def _address(value: str) -> tuple[str, str]:
+    name, address = parseaddr(value)
+    return name.strip(), address.strip().lower()
+
+
+def _ids(value: str) -> list[str]:
+    return re.findall(r"<[^<>\s]+>", value)
+
+
+def _message_id(value: str, raw: bytes) -> str:
+    found = _ids(value)
+    if found:
+        return found[0]
+    return f"<sha256.{hashlib.sha256(raw).hexdigest()}@foidesk.invalid>"
+
+
+def _decode(part: Message) -> str:
+    """The part's text, whatever its declared charset says."""
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        payload = part.get_payload()
+        return payload if isinstance(payload, str) else ""
+    charsets = [part.get_content_charset(), "utf-8", "latin-1"]
+    for charset in charsets:
+        if not charset:
+            continue
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1")
+
+
+def _body_text(
+    message: Message, attachments: list[Attachment], nested: list[bytes]
+) -> str:
+    """Walk the MIME tree once: the first text/plain wins, else the first HTML as text."""
+    plain: list[str] = []
+    htmls: list[str] = []
+    _walk(message, plain, htmls, attachments, nested)
+    if plain:
+        return "\n\n".join(t.strip("\n") for t in plain).strip()
+    if htmls:
+        return html_to_text(htmls[0])
+    return ""
+
+
+def _walk(
+    part: Message,
+    plain: list[str],
+    htmls: list[str],
+    attachments: list[Attachment],
+    nested: list[bytes],
+) -> None:
+    content_type = _safe(part.get_content_type, "text/plain")
+    if content_type in ("message/rfc822", "text/rfc822-headers", "message/global"):
+        nested.append(_nested_bytes(part))
+        return
+    if part.is_multipart():
+        children = _safe(lambda: list(part.iter_parts()) if isinstance(part, EmailMessage)
+                         else part.get_payload(), [])
+        if content_type == "multipart/alternative":
+            texts = [c for c in children if _safe(c.get_content_type, "") == "text/plain"]
+            if texts:
+                children = texts + [c for c in children if c not in texts
+                                    and _safe(c.get_content_type, "") != "text/html"]
+        for child in children:
+            if isinstance(child, Message):
+                _walk(child, plain, htmls, attachments, nested)
+        return
+    disposition = _safe(part.get_content_disposition, None)
+    filename = _safe(part.get_filename, None)
+    if disposition == "attachment" or (filename and not content_type.startswith("text/")):
+        data = _safe(lambda: part.get_payload(decode=True), b"") or b""
+        attachments.append(Attachment(safe_filename(filename, content_type), content_type, data))
+        return
+    if content_type == "text/plain":
+        plain.append(_decode(part))
+    elif content_type == "text/html":
+        htmls.append(_decode(part))
+    elif content_type.startswith(("message/", "text/", "multipart/")):
+        # delivery-status reports, other text parts, and a multipart whose boundary
+        # is broken (its body is then just text)
+        plain.append(_decode(part))
+
+
+def _nested_bytes(part: Message) -> bytes:
+    payload = part.get_payload()
+    if isinstance(payload, list) and payload and isinstance(payload[0], Message):
+        try:
+            return payload[0].as_bytes(policy=policy.default.clone(linesep="\r\n"))
+        except Exception:
+            return bytes(str(payload[0]), "utf-8", "replace")
+    decoded = _safe(lambda: part.get_payload(decode=True), None)
+    if isinstance(decoded, bytes):
+        return decoded
+    return str(payload).encode("utf-8", "replace")
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def safe_filename(name: str | None, content_type: str = "application/octet-stream") -> str:
+    """A filename safe to store and show: no directories, controls or leading dots."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = _UNSAFE.sub("_", name).strip(" ._")
+    if not name:
+        extension = {"application/pdf": ".pdf", "text/plain": ".txt",
+                     "text/html": ".html"}.get(content_type, ".bin")
+        name = f"attachment{extension}"
+    return name[:150]
+
+
+class _TextExtractor(HTMLParser):
+    BLOCKS = frozenset({"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "table", "blockquote", "pre", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head"):
+            self._skip += 1
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("- ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head"):
+            self._skip = max(0, self._skip - 1)
+        elif tag in self.BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Readable text from HTML: block elements become line breaks, scripts and styles go."""
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(markup)
+        extractor.close()
+    except Exception:
+        return html.unescape(re.sub(r"<[^>]+>", " ", markup)).strip()
+    text = "".join(extractor.parts)
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def formatted_address(name: str, address: str) -> str:
+    try:
+        return str(Address(display_name=name, addr_spec=address))
+    except (ValueError, IndexError):
+        return address
