@@ -138,6 +138,17 @@ class MaildirSender(BatchSender):
         key = self.outbox.add(mailbox.MaildirMessage(message.raw))
         return SendResult(ok=True, provider_id=key)
 
+    def was_sent(self, message_id: str | None) -> bool | None:
+        """Whether a message with this Message-ID is in the outbox (after a crash)."""
+        if not message_id:
+            return None
+        wanted = message_id.encode()
+        for key in self.outbox.keys():  # noqa: SIM118 - Maildir iterates over messages
+            head = self.outbox.get_bytes(key).split(b"\n\n", 1)[0]
+            if wanted in head:
+                return True
+        return False
+
     def close(self) -> None:
         self.outbox.close()
 

@@ -11,7 +11,10 @@ from foidesk.references import ReferenceFormat
 from foidesk.register.database import create_register_engine
 from foidesk.register.migrate import upgrade
 from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.rendering import Renderer
 from foidesk.services.cases import DeadlinePolicy
+from foidesk.services.intake import AuthorityView, IntakeSettings, RoutingRule
+from foidesk.triage import TriagePolicy
 
 
 @dataclass
@@ -44,3 +47,49 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Desk:
         ),
         reference_format=settings.reference.reference_format(),
     )
+
+
+def intake_settings(settings: Settings) -> IntakeSettings:
+    """What intake needs, read from the config."""
+    authority = settings.authority
+    box = settings.mailbox
+    return IntakeSettings(
+        authority=AuthorityView(
+            name=authority.name,
+            foi_address=str(authority.foi_address),
+            postal_address=authority.postal_address,
+            jurisdiction=authority.jurisdiction,
+            team_address=str(authority.team_address or authority.foi_address),
+        ),
+        reference_format=settings.reference.reference_format(),
+        deadlines=DeadlinePolicy(
+            receipt_rule=settings.calendar.receipt_rule, overrides=settings.calendar.overrides()
+        ),
+        triage=TriagePolicy(
+            reference_format=settings.reference.reference_format(),
+            internal_domains=frozenset(d.lower() for d in authority.internal_domains),
+            reviewers=frozenset(str(r.email).lower() for r in settings.reviewers),
+            foi_address=str(authority.foi_address).lower(),
+            scottish=authority.jurisdiction == "scotland",
+        ),
+        renderer=Renderer(settings.templates.override_dir),
+        routing=tuple(
+            RoutingRule(name=r.name, owner=str(r.owner), deputy=str(r.deputy) if r.deputy else None,
+                        keywords=tuple(r.keywords), pattern=r.pattern)
+            for r in settings.routing
+        ),
+        internal_due_working_days=settings.chase.internal_due_working_days,
+        size_limit=settings.intake.size_limit_mb * 1024 * 1024,
+        mailbox_key=mailbox_key(box),
+    )
+
+
+def mailbox_key(box: object) -> str:
+    """A stable name for the mailbox a cursor belongs to."""
+    if box is None:
+        return "none"
+    kind = getattr(box, "kind", "mailbox")
+    where = [str(getattr(box, name)) for name in ("host", "username", "mailbox",
+                                                   "primary_smtp_address", "path", "folder")
+             if getattr(box, name, None)]
+    return f"{kind}:" + "/".join(where)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from foidesk.cli import cases_cmds, config_cmds, deadline
+from foidesk.cli import cases_cmds, config_cmds, deadline, run_cmds
 
 app = typer.Typer(
     name="foidesk",
@@ -16,6 +16,7 @@ app = typer.Typer(
 deadline.register(app)
 config_cmds.register(app)
 cases_cmds.register(app)
+run_cmds.register(app)
 
 
 def main() -> None:

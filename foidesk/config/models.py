@@ -96,6 +96,7 @@ class Authority(Section):
     disclosure_log_url: str = ""
     jurisdiction: Literal["england-wales", "northern-ireland", "scotland"] = "england-wales"
     internal_domains: list[str] = Field(default_factory=list)
+    team_address: EmailStr | None = None  # where FOI officers get tasks; default foi_address
 
     @property
     def default_regime(self) -> Regime:
@@ -317,6 +318,10 @@ class Reviewer(Section):
     regimes: list[Regime] = Field(default_factory=lambda: list(Regime))
 
 
+class IntakeSettings(Section):
+    size_limit_mb: _bounded_int(1, 1024) = 50  # type: ignore[valid-type]
+
+
 class TemplateSettings(Section):
     override_dir: str | None = None
 
@@ -334,4 +339,5 @@ class Settings(Section):
     chase: ChaseSettings = Field(default_factory=ChaseSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     reviewers: list[Reviewer] = Field(default_factory=list)
+    intake: IntakeSettings = Field(default_factory=IntakeSettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)

@@ -88,6 +88,9 @@ class Case(Base):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    request_text: Mapped[str] = mapped_column(Text, default="")
+    flags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
 
     requester: Mapped[Requester | None] = relationship(back_populates="cases")
     clock_events: Mapped[list[ClockEvent]] = relationship(
@@ -128,7 +131,7 @@ class Message(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
-    message_id: Mapped[str] = mapped_column(String(998))
+    message_id: Mapped[str] = mapped_column(String(998), index=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(998))
     references: Mapped[str | None] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(998), default="")
@@ -141,6 +144,46 @@ class Message(Base):
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # or in the content store by hash
     triage: Mapped[str | None] = mapped_column(String(40))
     triage_reason: Mapped[str | None] = mapped_column(Text)
+    # Inbound: where the mailbox must still move it ("processed" / "quarantine"), until
+    # `moved`; a crash between commit and move is repaired on the next run.
+    mailbox_target: Mapped[str | None] = mapped_column(String(20))
+    moved: Mapped[bool] = mapped_column(default=False, index=True)
+    # Outbound: "queued", "sent", "bounced", "unknown".
+    delivery_status: Mapped[str | None] = mapped_column(String(20))
+
+    attachments: Mapped[list[Attachment]] = relationship(order_by="Attachment.id")
+    case: Mapped[Case | None] = relationship()
+
+
+class Blob(Base):
+    """Content-addressed bytes: the same attachment stored once however often it arrives."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
+class MailboxCursor(Base):
+    """Where intake left off in one mailbox (the connector's opaque cursor)."""
+
+    __tablename__ = "mailbox_cursors"
+
+    mailbox: Mapped[str] = mapped_column(String(300), primary_key=True)
+    cursor: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Question(Base):
@@ -201,6 +244,8 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    message_id: Mapped[str | None] = mapped_column(String(998))  # our Message-ID
+    sender: Mapped[str] = mapped_column(String(320), default="")
     recipients: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(998))
     raw: Mapped[bytes] = mapped_column(LargeBinary)
@@ -210,6 +255,8 @@ class OutboxItem(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(998))
+
+    case: Mapped[Case | None] = relationship()
 
 
 class ReferenceSequence(Base):

@@ -54,6 +54,7 @@ class ClockEventKind(StrEnum):
     FEE_PAID = "fee_paid"  # s10(2): it resumes, the paused days disregarded
     EXTENSION_PIT = "extension_pit"  # s10(3)
     EXTENSION_COMPLEX = "extension_complex"  # EIR reg 7(1), SAR art. 12(3)
+    REVIEW_REQUESTED = "review_requested"  # the review's own clock starts (FOISA s21, EIR reg 11)
 
 
 # Where a clock event moves the case; None means its status stays.
@@ -64,6 +65,15 @@ CLOCK_EVENT_STATUS: dict[ClockEventKind, CaseStatus | None] = {
     ClockEventKind.FEE_PAID: CaseStatus.AWAITING_OWNER,
     ClockEventKind.EXTENSION_PIT: None,
     ClockEventKind.EXTENSION_COMPLEX: None,
+    ClockEventKind.REVIEW_REQUESTED: CaseStatus.INTERNAL_REVIEW,
+}
+
+# The regime whose time limit applies to an internal review of a case under each regime.
+REVIEW_REGIME: dict[Regime, Regime] = {
+    Regime.FOIA: Regime.FOIA_REVIEW,
+    Regime.EIR: Regime.EIR_REVIEW,
+    Regime.FOISA: Regime.FOISA_REVIEW,
+    Regime.SAR: Regime.SAR,
 }
 
 
@@ -78,8 +88,8 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
     pauses: list[FeePause] = []
     for event in case.clock_events:
         kind = ClockEventKind(event.kind)
-        if kind is ClockEventKind.CLARIFICATION_RECEIVED:
-            clarified = event.on
+        if kind in (ClockEventKind.CLARIFICATION_RECEIVED, ClockEventKind.REVIEW_REQUESTED):
+            clarified = event.on  # day 0 starts again from this date
         elif kind is ClockEventKind.FEE_NOTICE:
             pauses.append(FeePause(event.on))
         elif kind is ClockEventKind.FEE_PAID and pauses and pauses[-1].paid is None:
@@ -110,47 +120,65 @@ def register_case(
 ) -> str:
     """Open a case for a new request, with its reference and due date; returns the reference."""
     with uow:
-        received_on = london_date(request.received_at)
-        requester = Requester(
-            name=request.requester_name,
-            email=request.requester_email,
-            postal_address=request.postal_address,
-            created_at=now,
-        )
-        case = Case(
-            reference=uow.cases.next_reference(reference_format, received_on),
-            regime=Regime(request.regime).value,
-            status=CaseStatus.RECEIVED.value,
-            subject=request.subject,
-            requester=requester,
-            received_at=request.received_at,
-            received_on=received_on,
-            deadline_version=1,
-            created_at=now,
-            updated_at=now,
-        )
-        case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
-        case.questions = [
-            Question(number=number, position=position, text=text)
-            for position, (number, text) in enumerate(request.questions)
-        ]
-        uow.cases.add(case)
-        record_event(
-            uow,
-            case,
-            "case_registered",
-            actor=actor,
-            now=now,
-            after={
-                "reference": case.reference,
-                "status": case.status,
-                "regime": case.regime,
-                "received_on": received_on.isoformat(),
-                "due_on": _iso(case.due_on),
-            },
-        )
+        case = open_case(uow, request, reference_format=reference_format, policy=policy,
+                         actor=actor, now=now)
         uow.commit()
         return case.reference
+
+
+def open_case(
+    uow: SqlUnitOfWork,
+    request: NewRequest,
+    *,
+    reference_format: ReferenceFormat,
+    policy: DeadlinePolicy,
+    actor: str,
+    now: datetime,
+    request_text: str = "",
+) -> Case:
+    """Add a case inside the caller's transaction (the caller commits)."""
+    received_on = london_date(request.received_at)
+    requester = Requester(
+        name=request.requester_name,
+        email=request.requester_email,
+        postal_address=request.postal_address,
+        created_at=now,
+    )
+    case = Case(
+        reference=uow.cases.next_reference(reference_format, received_on),
+        regime=Regime(request.regime).value,
+        status=CaseStatus.RECEIVED.value,
+        subject=request.subject,
+        requester=requester,
+        received_at=request.received_at,
+        received_on=received_on,
+        deadline_version=1,
+        request_text=request_text,
+        flags=[],
+        created_at=now,
+        updated_at=now,
+    )
+    case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
+    case.questions = [
+        Question(number=number, position=position, text=text)
+        for position, (number, text) in enumerate(request.questions)
+    ]
+    uow.cases.add(case)
+    record_event(
+        uow,
+        case,
+        "case_registered",
+        actor=actor,
+        now=now,
+        after={
+            "reference": case.reference,
+            "status": case.status,
+            "regime": case.regime,
+            "received_on": received_on.isoformat(),
+            "due_on": _iso(case.due_on),
+        },
+    )
+    return case
 
 
 def transition(
@@ -165,11 +193,11 @@ def transition(
     """Move a case to `target`, or raise IllegalTransition naming the case and both states."""
     with uow:
         case = uow.cases.get(reference)
-        _move(uow, case, CaseStatus(target), actor=actor, now=now, detail=detail)
+        move_case(uow, case, CaseStatus(target), actor=actor, now=now, detail=detail)
         uow.commit()
 
 
-def _move(
+def move_case(
     uow: SqlUnitOfWork,
     case: Case,
     target: CaseStatus,
@@ -209,20 +237,40 @@ def record_clock_event(
     """Record what moves the statutory clock, move the case, and recompute its due date."""
     with uow:
         case = uow.cases.get(reference)
-        kind = ClockEventKind(kind)
-        target = CLOCK_EVENT_STATUS[kind]
-        if target is not None:
-            _move(uow, case, target, actor=actor, now=now, detail=f"{kind.value} on {on}")
-        if kind is ClockEventKind.EXTENSION_PIT:
-            case.extension, case.extension_days = Extension.PIT.value, days
-        elif kind is ClockEventKind.EXTENSION_COMPLEX:
-            case.extension, case.extension_days = Extension.COMPLEX.value, None
-        case.clock_events.append(
-            ClockEvent(kind=kind.value, on=on, days=days, note=note, recorded_at=now, actor=actor)
-        )
-        _replan(uow, case, policy, actor=actor, now=now, why=f"{kind.value} on {on}")
+        apply_clock_event(uow, case, kind, on, policy=policy, actor=actor, now=now, days=days,
+                          note=note)
         uow.commit()
         return case.due_on
+
+
+def apply_clock_event(
+    uow: SqlUnitOfWork,
+    case: Case,
+    kind: ClockEventKind,
+    on: date,
+    *,
+    policy: DeadlinePolicy,
+    actor: str,
+    now: datetime,
+    days: int | None = None,
+    note: str = "",
+) -> None:
+    """The clock event inside the caller's transaction (the caller commits)."""
+    kind = ClockEventKind(kind)
+    target = CLOCK_EVENT_STATUS[kind]
+    if target is not None:
+        move_case(uow, case, target, actor=actor, now=now, detail=f"{kind.value} on {on}")
+    if kind is ClockEventKind.EXTENSION_PIT:
+        case.extension, case.extension_days = Extension.PIT.value, days
+    elif kind is ClockEventKind.EXTENSION_COMPLEX:
+        case.extension, case.extension_days = Extension.COMPLEX.value, None
+    elif kind is ClockEventKind.REVIEW_REQUESTED:
+        case.regime = REVIEW_REGIME.get(Regime(case.regime), Regime(case.regime)).value
+        case.extension, case.extension_days = None, None
+    case.clock_events.append(
+        ClockEvent(kind=kind.value, on=on, days=days, note=note, recorded_at=now, actor=actor)
+    )
+    replan(uow, case, policy, actor=actor, now=now, why=f"{kind.value} on {on}")
 
 
 def recompute_open_deadlines(
@@ -242,13 +290,13 @@ def recompute_open_deadlines(
         moved = []
         for case in uow.cases.list(statuses=[s.value for s in OPEN_STATUSES]):
             old = case.due_on
-            if _replan(uow, case, policy, actor=actor, now=now, why=why):
+            if replan(uow, case, policy, actor=actor, now=now, why=why):
                 moved.append((case.reference, old, case.due_on))
         uow.commit()
         return moved
 
 
-def _replan(
+def replan(
     uow: SqlUnitOfWork,
     case: Case,
     policy: DeadlinePolicy,

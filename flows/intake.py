@@ -1,0 +1,100 @@
+"""The intake flow: poll the FOI mailbox, triage and register, acknowledge, move.
+
+Tasks are steps over a whole batch, never one task per message. Only the
+mailbox I/O is retried; sending is made safe by the outbox, never by a retry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.events import emit_event
+
+from connectors.base import Batch, Mailbox, Sender
+from connectors.factory import build_mailbox, build_sender
+from flows.common import load_config, outgoing, parse_now, retry_only_transient
+from foidesk.bootstrap import Desk, bootstrap, intake_settings
+from foidesk.outbox import DrainReport, drain
+from foidesk.services.intake import (
+    BatchReport,
+    IntakeSettings,
+    load_cursor,
+    move_pending,
+    process_batch,
+    save_cursor,
+)
+
+IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15],
+              "retry_condition_fn": retry_only_transient}
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def fetch_batch(mailbox: Mailbox, cursor: str | None) -> Batch:
+    """Fetch the next batch of new messages after the stored cursor."""
+    return mailbox.fetch(cursor)
+
+
+@task(cache_policy=NO_CACHE)
+def process_messages(desk: Desk, settings: IntakeSettings, batch: Batch, now) -> BatchReport:
+    """Triage and register each message, one database transaction per message."""
+    report = process_batch(desk.uow, batch.messages, settings, now=now)
+    save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
+    return report
+
+
+@task(cache_policy=NO_CACHE)
+def drain_outbox(desk: Desk, sender: Sender, now) -> DrainReport:
+    """Send every queued message exactly once (never retried: the outbox is)."""
+    return drain(desk.uow, sender, outgoing, now=now)
+
+
+@task(cache_policy=NO_CACHE, **IO_RETRIES)
+def mark_processed(desk: Desk, mailbox: Mailbox) -> int:
+    """Move committed messages to the processed or quarantine folder."""
+    return move_pending(desk.uow, mailbox)
+
+
+@flow(name="intake", log_prints=True)
+def intake(config_path: str | None = None, now: str | None = None,
+           max_batches: int = 100) -> dict[str, int]:
+    """Poll the FOI mailbox once: register, acknowledge, route, and file every message."""
+    logger = get_run_logger()
+    moment = parse_now(now)
+    config = load_config(config_path)
+    desk = bootstrap(config)
+    settings = intake_settings(config)
+    counts: Counter[str] = Counter()
+    registered: list[str] = []
+    with build_mailbox(config) as mailbox, build_sender(config) as sender:
+        mark_processed(desk, mailbox)
+        for _ in range(max_batches):
+            batch = fetch_batch(mailbox, load_cursor(desk.uow(), settings.mailbox_key))
+            report = process_messages(desk, settings, batch, moment)
+            counts.update(report.counts())
+            registered += report.registered
+            sent = drain_outbox(desk, sender, moment)
+            counts["sent"] += len(sent.sent)
+            counts["send_failed"] += len(sent.failed)
+            counts["send_unknown"] += len(sent.unknown)
+            mark_processed(desk, mailbox)
+            if not batch.more:
+                break
+    for reference in registered:
+        emit_event(
+            event="foidesk.case.registered",
+            resource={"prefect.resource.id": f"foidesk.case.{reference.replace(' ', '-')}",
+                      "prefect.resource.name": reference},
+            payload={"reference": reference, "mailbox": settings.mailbox_key},
+        )
+    summary = ", ".join(registered) or "none"
+    create_table_artifact(
+        key="intake-triage",
+        table=[{"decision": name, "messages": count} for name, count in sorted(counts.items())],
+        description=f"Intake of {settings.mailbox_key}: registered {summary}",
+    )
+    logger.info("intake: %s; registered %s", dict(counts), registered or "none")
+    desk.close()
+    return dict(counts)

@@ -1,0 +1,69 @@
+"""`foidesk run FLOW` and `foidesk watch`: run the Prefect flows from the command line."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+
+from foidesk.cli.common import ConfigOption, NowOption, fail, now_from, out, settings_from
+
+run_app = typer.Typer(no_args_is_help=True, help="Run one flow once, here and now.")
+
+
+@run_app.command("intake")
+def run_intake(config: ConfigOption = None, now: NowOption = None) -> None:
+    """Poll the FOI mailbox once: register, acknowledge, route and file every message.
+
+    Example: foidesk run intake --config foidesk.toml --now 2026-11-26T09:00
+    """
+    settings_from(config)  # a broken config fails here with key-named errors
+    now_from(now)
+    from flows.intake import intake
+
+    counts = intake(config_path=str(config) if config else None, now=now)
+    out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing new",
+              markup=False)
+
+
+def watch(
+    config: ConfigOption = None,
+    poll_minutes: Annotated[
+        float, typer.Option(min=0.01, help="Longest wait between runs (IDLE wakes it sooner).")
+    ] = 25.0,
+    max_runs: Annotated[
+        int | None, typer.Option(min=1, help="Stop after this many intake runs (for testing).")
+    ] = None,
+) -> None:
+    """Wait for new mail (IMAP IDLE where the server pushes; polling otherwise) and run intake.
+
+    Example: foidesk watch --config /etc/foidesk/foidesk.toml
+    """
+    settings = settings_from(config)
+    assert settings is not None
+    from connectors.errors import ConnectorError
+    from connectors.factory import build_mailbox
+    from flows.intake import intake
+
+    runs = 0
+    intake(config_path=str(config) if config else None)
+    runs += 1
+    with build_mailbox(settings) as mailbox:
+        while max_runs is None or runs < max_runs:
+            try:
+                woke = mailbox.watch(timeout=poll_minutes * 60)
+            except ConnectorError as error:
+                if not error.transient:
+                    fail(str(error))
+                out.print(f"watch: {error}; retrying in 10 s", markup=False)
+                time.sleep(10)
+                continue
+            if woke or poll_minutes:
+                intake(config_path=str(config) if config else None)
+                runs += 1
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(run_app, name="run")
+    app.command()(watch)

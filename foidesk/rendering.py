@@ -1,0 +1,52 @@
+"""Every word a person reads comes from a Jinja2 template in `templates/`.
+
+One Environment: HTML is escaped and text is not; a missing variable fails
+loudly (StrictUndefined); an authority's override folder is tried before ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    text: str
+    html: str | None
+
+
+def _uk_date(value: Any) -> str:
+    """13 November 2018: how a UK letter writes a date."""
+    return f"{value.day} {value:%B %Y}" if value is not None else "not yet set"
+
+
+class Renderer:
+    def __init__(self, override_dir: str | Path | None = None) -> None:
+        folders = [str(override_dir)] if override_dir else []
+        folders.append(str(DEFAULT_TEMPLATES))
+        self.env = Environment(
+            loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
+            autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html", ".xml")),
+            undefined=StrictUndefined,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["uk_date"] = _uk_date
+
+    def email(self, name: str, **context: Any) -> RenderedEmail:
+        """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional)."""
+        subject = self.env.get_template(f"email/{name}.subject.j2").render(**context)
+        text = self.env.get_template(f"email/{name}.txt.j2").render(**context)
+        try:
+            html = self.env.get_template(f"email/{name}.html.j2").render(**context)
+        except TemplateNotFound:
+            html = None
+        return RenderedEmail(" ".join(subject.split()), text, html)

@@ -1,0 +1,694 @@
+"""Intake: each message from the FOI mailbox becomes a case, a note on a case, or a
+quarantined message with a reason, in ONE database transaction with its outbox rows.
+
+The steps are separate so a flow can run each as a task: `retry_moves`,
+`process_batch` (one transaction per message), then the caller drains the outbox
+and `move_done` moves the messages whose transaction committed. A crash at any
+point loses nothing and repeats nothing: a message is found again by its
+Message-ID, its outbox rows by their idempotency keys.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import default as default_policy
+
+from sqlalchemy import select
+
+from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
+from foidesk.cases import CaseStatus, check_transition
+from foidesk.mail import InboundMessage, MessageTooLarge, parse
+from foidesk.notifications import Notice, notices_for
+from foidesk.outbox import Envelope, compose, enqueue
+from foidesk.questions import split_questions
+from foidesk.references import ReferenceFormat
+from foidesk.register.models import (
+    Assignment,
+    Attachment,
+    Blob,
+    Case,
+    MailboxCursor,
+    Message,
+    Requester,
+)
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.rendering import Renderer
+from foidesk.services.audit import record_event
+from foidesk.services.cases import (
+    ClockEventKind,
+    DeadlinePolicy,
+    NewRequest,
+    apply_clock_event,
+    london_date,
+    move_case,
+    open_case,
+)
+from foidesk.triage import CaseView, Decision, Triage, TriagePolicy, classify
+
+ACTOR = "intake"
+REPEAT_WINDOW = timedelta(days=30)
+REPEAT_SIMILARITY = 0.9
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    name: str
+    owner: str
+    deputy: str | None = None
+    keywords: tuple[str, ...] = ()
+    pattern: str | None = None
+
+    def matches(self, text: str) -> bool:
+        lowered = text.lower()
+        if any(k.lower() in lowered for k in self.keywords):
+            return True
+        return bool(self.pattern and re.search(self.pattern, text))
+
+
+@dataclass(frozen=True)
+class AuthorityView:
+    """What templates say about the authority."""
+
+    name: str
+    foi_address: str
+    postal_address: str = ""
+    jurisdiction: str = "england-wales"
+    team_address: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    authority: AuthorityView
+    reference_format: ReferenceFormat
+    deadlines: DeadlinePolicy
+    triage: TriagePolicy
+    renderer: Renderer
+    routing: tuple[RoutingRule, ...] = ()
+    internal_due_working_days: int = 10
+    size_limit: int = 50 * 1024 * 1024
+    mailbox_key: str = "default"
+
+    @property
+    def team_address(self) -> str:
+        return self.authority.team_address or self.authority.foi_address
+
+    @property
+    def domain(self) -> str:
+        return self.authority.foi_address.rsplit("@", 1)[-1]
+
+
+@dataclass
+class Outcome:
+    """What happened to one message."""
+
+    provider_id: str
+    decision: str
+    reason: str
+    reference: str | None = None
+    registered: bool = False
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.decision for o in self.outcomes)
+
+    @property
+    def registered(self) -> list[str]:
+        return [o.reference for o in self.outcomes if o.registered and o.reference]
+
+
+# -- cursor and moves -------------------------------------------------------------------
+
+
+def load_cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
+    with uow:
+        row = uow.session.get(MailboxCursor, mailbox_key)
+        return row.cursor if row else None
+
+
+def save_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: datetime) -> None:
+    with uow:
+        row = uow.session.get(MailboxCursor, mailbox_key)
+        if row is None:
+            uow.session.add(MailboxCursor(mailbox=mailbox_key, cursor=cursor, updated_at=now))
+        else:
+            row.cursor, row.updated_at = cursor, now
+        uow.commit()
+
+
+def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
+    """Provider ids whose transaction committed but which the mailbox has not moved yet."""
+    with uow:
+        rows = uow.session.execute(
+            select(Message.provider_id, Message.mailbox_target).where(
+                Message.direction == "in", Message.moved.is_(False),
+                Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
+            )
+        ).all()
+    moves: dict[str, list[str]] = {"processed": [], "quarantine": []}
+    for provider_id, target in rows:
+        moves[target].append(provider_id)
+    return moves
+
+
+def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str]) -> None:
+    ids = list(provider_ids)
+    if not ids:
+        return
+    with uow:
+        for row in uow.session.scalars(
+            select(Message).where(Message.direction == "in", Message.provider_id.in_(ids))
+        ):
+            row.moved = True
+        uow.commit()
+
+
+# -- one message ----------------------------------------------------------------------
+
+
+class RegisterCases:
+    """Triage's view of the register, inside the current transaction."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
+
+    def by_message_ids(self, message_ids: Iterable[str]) -> CaseView | None:
+        ids = [i for i in message_ids if i]
+        if not ids:
+            return None
+        case = self.uow.session.scalar(
+            select(Case).join(Message, Message.case_id == Case.id)
+            .where(Message.message_id.in_(ids)).order_by(Message.id.desc()).limit(1)
+        )
+        return _view(case)
+
+    def by_reference(self, reference: str) -> CaseView | None:
+        case = self.uow.session.scalar(select(Case).where(Case.reference == reference))
+        return _view(case)
+
+
+def _view(case: Case | None) -> CaseView | None:
+    if case is None:
+        return None
+    owners = frozenset(
+        address for a in case.assignments for address in (a.owner, a.deputy) if address
+    )
+    return CaseView(case.reference, case.status, case.regime,
+                    case.requester.email if case.requester else None, owners)
+
+
+def process_message(
+    uow: SqlUnitOfWork,
+    provider_id: str,
+    raw: bytes,
+    arrived_at: datetime | None,
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+) -> Outcome:
+    """Triage and act on one message in one transaction; quarantine it if anything fails."""
+    message_id = _header_message_id(raw)
+    with uow:
+        existing = uow.session.scalar(
+            select(Message).where(Message.message_id == message_id).limit(1)
+        ) if message_id else None
+        if existing is not None:
+            return _already_known(uow, existing, provider_id, raw, now)
+    try:
+        with uow:
+            outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
+            uow.commit()
+            return outcome
+    except MessageTooLarge as error:
+        reason = str(error)
+    except Exception as error:
+        reason = f"could not be processed: {type(error).__name__}: {error}"
+    with uow:
+        _store(uow, provider_id, raw, message_id or _content_id(raw), None, arrived_at or now,
+               "quarantined", reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
+        uow.commit()
+    return Outcome(provider_id, "quarantined", reason)
+
+
+def _already_known(
+    uow: SqlUnitOfWork, existing: Message, provider_id: str, raw: bytes, now: datetime
+) -> Outcome:
+    """The same message again (a second delivery, a rescan, or our own notice coming back)."""
+    if existing.direction == "out":
+        reason = "our own message came back into the mailbox"
+    else:
+        reason = f"already registered as {existing.triage or 'a message'}"
+    if existing.direction == "in" and existing.provider_id == provider_id:
+        outcome = Outcome(provider_id, "duplicate", reason)
+        if existing.mailbox_target is None:
+            existing.mailbox_target = "processed"
+        uow.commit()
+        return outcome
+    # Another copy with its own provider id: keep a row so the copy is moved too.
+    _store(uow, provider_id, raw, f"<copy.{_content_hash(raw)[:16]}.{existing.message_id[1:]}",
+           existing.case_id, now, "duplicate", reason, target="processed", keep_raw=False)
+    uow.commit()
+    return Outcome(provider_id, "duplicate", reason)
+
+
+def _process(
+    uow: SqlUnitOfWork, provider_id: str, raw: bytes, arrived_at: datetime,
+    settings: IntakeSettings, now: datetime,
+) -> Outcome:
+    message = parse(raw, settings.size_limit)
+    triage = classify(message, RegisterCases(uow), settings.triage)
+    act = ACTIONS[triage.decision]
+    case = act(uow, message, triage, settings, arrived_at, now)
+    registered = bool(case is not None and getattr(case, "opened_by_intake", False))
+    row = _store(uow, provider_id, raw, message.message_id, case.id if case else None,
+                 arrived_at, triage.decision.value, triage.reason, target="processed",
+                 message=message)
+    row.case = case
+    _store_attachments(uow, row, message)
+    return Outcome(provider_id, triage.decision.value, triage.reason,
+                   case.reference if case else None, registered)
+
+
+# -- what each decision does ----------------------------------------------------------
+
+Action = Callable[[SqlUnitOfWork, InboundMessage, Triage, IntakeSettings, datetime, datetime],
+                  Case | None]
+
+
+def _new_request(uow, message, triage, settings, arrived_at, now) -> Case:
+    """Register, acknowledge, route to an owner (or the FOI team)."""
+    earlier = _repeat_of(uow, message, now)
+    if earlier is not None:
+        earlier.flags = [*(earlier.flags or []), "repeat_request"]
+        record_event(uow, earlier, "repeat_request_linked", actor=ACTOR, now=now,
+                     detail=f"near-identical request from {message.reply_address} "
+                            f"({message.message_id}) linked here instead of a new case")
+        _notify(uow, settings, "repeat_request", earlier, message, triage, now)
+        return earlier
+    questions = tuple(split_questions(message.text))
+    case = open_case(
+        uow,
+        NewRequest(
+            requester_name=message.from_name or message.reply_address,
+            requester_email=message.reply_address,
+            subject=message.subject or "Request for information",
+            received_at=arrived_at,
+            regime=triage.regime or Regime.FOIA,
+            questions=questions,
+        ),
+        reference_format=settings.reference_format,
+        policy=settings.deadlines,
+        actor=ACTOR,
+        now=now,
+        request_text=message.text[:100_000],
+    )
+    case.opened_by_intake = True  # type: ignore[attr-defined] - read back by _process
+    uow.session.flush()
+    _notify(uow, settings, "acknowledgement", case, message, triage, now)
+    move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor=ACTOR, now=now,
+              detail="acknowledgement queued")
+    rule = next((r for r in settings.routing
+                 if r.matches(f"{message.subject}\n{message.text}")), None)
+    if rule is None:
+        _notify(uow, settings, "unrouted", case, message, triage, now)
+        return case
+    workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope, settings.deadlines.overrides)
+    assignment = Assignment(
+        owner=rule.owner, deputy=rule.deputy, state="pending", created_at=now,
+        internal_due_on=add_working_days(london_date(now), settings.internal_due_working_days,
+                                         workdays),
+    )
+    case.assignments.append(assignment)
+    record_event(uow, case, "owner_assigned", actor=ACTOR, now=now,
+                 after={"owner": rule.owner, "deputy": rule.deputy,
+                        "internal_due_on": assignment.internal_due_on.isoformat()},
+                 detail=f"routing rule {rule.name!r}")
+    _notify(uow, settings, "owner_task", case, message, triage, now, assignment=assignment,
+            routing_rule=rule.name)
+    move_case(uow, case, CaseStatus.AWAITING_OWNER, actor=ACTOR, now=now,
+              detail=f"assigned to {rule.owner}")
+    return case
+
+
+def _repeat_of(uow: SqlUnitOfWork, message: InboundMessage, now: datetime) -> Case | None:
+    """A case from the same requester in the last 30 days with near-identical text."""
+    text = _normalise(message.text)
+    if not text:
+        return None
+    candidates = uow.session.scalars(
+        select(Case).join(Requester, Case.requester_id == Requester.id).where(
+            Requester.email == message.reply_address, Case.created_at >= now - REPEAT_WINDOW,
+        )
+    ).all()
+    for case in candidates:
+        ratio = difflib.SequenceMatcher(None, text, _normalise(case.request_text)).ratio()
+        if ratio >= REPEAT_SIMILARITY:
+            return case
+    return None
+
+
+def _normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
+
+
+def _case_of(uow: SqlUnitOfWork, triage: Triage) -> Case:
+    assert triage.case is not None
+    return uow.cases.get(triage.case.reference)
+
+
+def _requester_reply(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = _case_of(uow, triage)
+    record_event(uow, case, "requester_replied", actor=ACTOR, now=now,
+                 detail=f"{message.from_address}: {message.subject}")
+    _notify(uow, settings, "requester_reply", case, message, triage, now)
+    return case
+
+
+def _clarification(uow, message, triage, settings, arrived_at, now) -> Case:
+    """s1(3): the clarification restarts the clock from the day it arrived."""
+    case = _case_of(uow, triage)
+    apply_clock_event(uow, case, ClockEventKind.CLARIFICATION_RECEIVED, london_date(arrived_at),
+                      policy=settings.deadlines, actor=ACTOR, now=now,
+                      note=f"clarification in {message.message_id}")
+    _notify(uow, settings, "clarification_received", case, message, triage, now,
+            received_on=london_date(arrived_at))
+    return case
+
+
+def _review_request(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = _case_of(uow, triage)
+    apply_clock_event(uow, case, ClockEventKind.REVIEW_REQUESTED, london_date(arrived_at),
+                      policy=settings.deadlines, actor=ACTOR, now=now,
+                      note=f"review requested in {message.message_id}")
+    _notify(uow, settings, "review_acknowledgement", case, message, triage, now,
+            received_on=london_date(arrived_at))
+    return case
+
+
+def _withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = _case_of(uow, triage)
+    try:
+        check_transition(case.reference, case.status, CaseStatus.WITHDRAWN)
+    except ValueError:
+        record_event(uow, case, "withdrawal_requested", actor=ACTOR, now=now,
+                     detail=f"cannot withdraw from {case.status}; left for the FOI team")
+    else:
+        move_case(uow, case, CaseStatus.WITHDRAWN, actor=ACTOR, now=now,
+                  detail=f"withdrawn by the requester in {message.message_id}")
+    _notify(uow, settings, "withdrawal", case, message, triage, now)
+    return case
+
+
+def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
+    """An owner's reply supplies their part; when every owner has, drafting can start."""
+    case = _case_of(uow, triage)
+    for assignment in case.assignments:
+        if message.from_address in (assignment.owner, assignment.deputy) and (
+            assignment.state == "pending"
+        ):
+            assignment.state, assignment.supplied_at = "supplied", now
+    record_event(uow, case, "owner_contribution", actor=message.from_address, now=now,
+                 detail=message.subject)
+    outstanding = [a for a in case.assignments if a.state == "pending"]
+    if case.status == CaseStatus.AWAITING_OWNER.value and not outstanding:
+        move_case(uow, case, CaseStatus.DRAFTING, actor=ACTOR, now=now,
+                  detail="every owner has supplied their part")
+    _notify(uow, settings, "owner_contribution", case, message, triage, now)
+    return case
+
+
+def _reviewer_decision(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = _case_of(uow, triage)
+    record_event(uow, case, "reviewer_message", actor=message.from_address, now=now,
+                 detail=message.subject)
+    _notify(uow, settings, "reviewer_message", case, message, triage, now)
+    return case
+
+
+def _machine(uow, message, triage, settings, arrived_at, now) -> Case | None:
+    """Auto-replies and feedback reports are filed, never answered."""
+    return _case_of(uow, triage) if triage.case else None
+
+
+def _bounce(uow, message, triage, settings, arrived_at, now) -> Case | None:
+    """Mark our message undelivered, flag its case, and tell the FOI team."""
+    case = _case_of(uow, triage) if triage.case else None
+    if triage.bounced_message_ids:
+        for row in uow.session.scalars(
+            select(Message).where(Message.direction == "out",
+                                  Message.message_id.in_(triage.bounced_message_ids))
+        ):
+            row.delivery_status = "bounced"
+            if case is None and row.case is not None:
+                case = row.case
+    if case is not None:
+        case.flags = sorted({*(case.flags or []), "delivery_failed"})
+        record_event(uow, case, "delivery_failed", actor=ACTOR, now=now, detail=triage.reason)
+    _notify(uow, settings, "bounce", case, message, triage, now)
+    return case
+
+
+def _unsure(uow, message, triage, settings, arrived_at, now) -> None:
+    _notify(uow, settings, "unsure", None, message, triage, now)
+    return None
+
+
+ACTIONS: dict[Decision, Action] = {
+    Decision.NEW_REQUEST: _new_request,
+    Decision.REQUESTER_REPLY: _requester_reply,
+    Decision.CLARIFICATION: _clarification,
+    Decision.REVIEW_REQUEST: _review_request,
+    Decision.WITHDRAWAL: _withdrawal,
+    Decision.OWNER_CONTRIBUTION: _owner_contribution,
+    Decision.REVIEWER_DECISION: _reviewer_decision,
+    Decision.AUTO_REPLY: _machine,
+    Decision.FEEDBACK_REPORT: _machine,
+    Decision.BOUNCE: _bounce,
+    Decision.UNSURE: _unsure,
+}
+
+
+# -- notices ------------------------------------------------------------------------------
+
+
+def _notify(
+    uow: SqlUnitOfWork, settings: IntakeSettings, event: str, case: Case | None,
+    message: InboundMessage, triage: Triage, now: datetime, **extra: object,
+) -> None:
+    """Queue every email the notification table lists for this event."""
+    for notice in notices_for(event):
+        _queue_notice(uow, settings, notice, case, message, triage, now, extra)
+
+
+def _queue_notice(
+    uow: SqlUnitOfWork, settings: IntakeSettings, notice: Notice, case: Case | None,
+    message: InboundMessage, triage: Triage, now: datetime, extra: dict,
+) -> None:
+    recipients = _recipients(notice.audience, case, message, settings, extra)
+    if not recipients:
+        return
+    context = {
+        "authority": settings.authority,
+        "case": case,
+        "questions": list(case.questions) if case else [],
+        "request_text": case.request_text if case else message.text,
+        "requester_name": (case.requester.name if case and case.requester else
+                           message.from_name),
+        "original_subject": message.subject,
+        "regime_title": RULES[Regime(case.regime)].title if case else "",
+        "time_limit": _time_limit(case) if case else "",
+        "headline": notice.headline.format(
+            reference=case.reference if case else "", subject=message.subject or "(no subject)"
+        ),
+        "sender": message.from_address,
+        "decision": triage.decision.value,
+        "reason": triage.reason,
+        "detail": message.text[:2000],
+        "attached": notice.attach_original,
+        **extra,
+    }
+    rendered = settings.renderer.email(notice.template, **context)
+    to_requester = notice.audience == "requester"
+    envelope = Envelope(
+        sender=settings.authority.foi_address,
+        sender_name=f"{settings.authority.name} FOI",
+        to=tuple(recipients),
+        in_reply_to=message.message_id if to_requester else None,
+        references=message.references if to_requester else (),
+        auto_submitted="auto-replied" if to_requester else "auto-generated",
+        attach_message=message.raw if notice.attach_original else None,
+    )
+    composed = compose(rendered, envelope, domain=settings.domain, now=now)
+    key = f"{notice.event}:{case.reference if case else ''}:{message.message_id}:{notice.audience}"
+    enqueue(uow, key, composed, envelope, case=case, now=now)
+
+
+def _recipients(audience: str, case: Case | None, message: InboundMessage,
+                settings: IntakeSettings, extra: dict) -> list[str]:
+    if audience == "requester":
+        return [message.reply_address] if message.reply_address else []
+    if audience == "owner":
+        assignment = extra.get("assignment")
+        return [assignment.owner] if assignment is not None else []
+    return [settings.team_address]
+
+
+def _time_limit(case: Case) -> str:
+    rule = RULES[Regime(case.regime)]
+    if rule.months:
+        return f"one calendar month under {rule.citation.split(':')[0]}"
+    return f"{rule.working_days} working days under {rule.citation.split(':')[0]}"
+
+
+# -- storage --------------------------------------------------------------------------
+
+
+def _store(
+    uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str, case_id: int | None,
+    at: datetime, decision: str, reason: str, *, target: str, keep_raw: bool = True,
+    message: InboundMessage | None = None,
+) -> Message:
+    row = Message(
+        case_id=case_id, direction="in", message_id=message_id,
+        in_reply_to=" ".join(message.in_reply_to) if message else None,
+        references=" ".join(message.references) if message else None,
+        subject=(message.subject if message else _header(raw, "Subject"))[:998],
+        from_addr=(message.from_address if message else _header(raw, "From"))[:998],
+        to_addrs=", ".join(message.to) if message else "",
+        at=at, provider_id=provider_id, content_sha256=_content_hash(raw), size=len(raw),
+        raw=raw if keep_raw else None, triage=decision, triage_reason=reason,
+        mailbox_target=target, moved=False,
+    )
+    uow.session.add(row)
+    return row
+
+
+def _store_attachments(uow: SqlUnitOfWork, row: Message, message: InboundMessage) -> None:
+    """Attachment bytes go into the content-addressed blob table once per distinct content."""
+    for attachment in message.attachments:
+        digest = attachment.sha256
+        if uow.session.get(Blob, digest) is None:
+            uow.session.add(Blob(sha256=digest, size=len(attachment.data), data=attachment.data))
+            uow.session.flush()
+        row.attachments.append(
+            Attachment(filename=attachment.filename, content_type=attachment.content_type,
+                       sha256=digest, size=len(attachment.data))
+        )
+
+
+def _header_message_id(raw: bytes) -> str | None:
+    value = _header(raw, "Message-ID")
+    found = re.search(r"<[^<>\s]+>", value)
+    return found.group(0) if found else _content_id(raw)
+
+
+def _content_id(raw: bytes) -> str:
+    return f"<sha256.{_content_hash(raw)}@foidesk.invalid>"
+
+
+def _content_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _header(raw: bytes, name: str) -> str:
+    try:
+        headers = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256_000])
+        return str(headers.get(name, "") or "")
+    except Exception:
+        return ""
+
+
+def process_batch(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    messages: Sequence,  # connectors.base.FetchedMessage
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    checkpoint: Callable[[str], None] = lambda name: None,
+) -> BatchReport:
+    """One transaction per message; the batch never stops for one bad message."""
+    report = BatchReport()
+    for fetched in messages:
+        report.outcomes.append(
+            process_message(uow_factory(), fetched.provider_id, fetched.raw, fetched.arrived_at,
+                            settings, now=now)
+        )
+        checkpoint("after_commit")
+    return report
+
+
+@dataclass
+class IntakeReport:
+    """What one intake run did, for the flow's artifact and the CLI."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    registered: list[str] = field(default_factory=list)
+    quarantined: int = 0
+    moved: int = 0
+    sent: int = 0
+    send_failures: int = 0
+    unknown: int = 0
+    resyncs: int = 0
+
+
+def move_pending(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    mailbox,
+    checkpoint: Callable[[str], None] = lambda name: None,
+) -> int:
+    """Move every committed message the mailbox still holds; repeats are harmless."""
+    moves = pending_moves(uow_factory())
+    checkpoint("before_move")
+    if moves["processed"]:
+        mailbox.mark_processed(moves["processed"])
+    if moves["quarantine"]:
+        mailbox.quarantine(moves["quarantine"])
+    done = moves["processed"] + moves["quarantine"]
+    mark_moved(uow_factory(), done)
+    return len(done)
+
+
+def run_intake(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    mailbox,
+    sender,
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    outgoing: Callable,
+    checkpoint: Callable[[str], None] = lambda name: None,
+    max_batches: int = 100,
+) -> IntakeReport:
+    """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
+    from foidesk.outbox import drain
+
+    report = IntakeReport()
+    report.moved += move_pending(uow_factory, mailbox, checkpoint)
+    for _ in range(max_batches):
+        batch = mailbox.fetch(load_cursor(uow_factory(), settings.mailbox_key))
+        checkpoint("after_fetch")
+        report.resyncs += int(batch.resync)
+        processed = process_batch(uow_factory, batch.messages, settings, now=now,
+                                  checkpoint=checkpoint)
+        report.counts.update(processed.counts())
+        report.registered += processed.registered
+        save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
+        sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
+        report.sent += len(sent.sent)
+        report.send_failures += len(sent.failed)
+        report.unknown += len(sent.unknown)
+        report.moved += move_pending(uow_factory, mailbox, checkpoint)
+        if not batch.more:
+            break
+    report.quarantined = report.counts.get("quarantined", 0)
+    return report
