@@ -142,7 +142,7 @@ class SmtpSender(BatchSender):
                 ok=False, refused=refused, error="every recipient was refused",
                 transient=transient,
             )
-        code, reply = smtp.data(raw)
+        code, reply = smtp.data(_crlf(raw))
         if code != 250:
             return SendResult(
                 ok=False, refused=refused, error=f"DATA refused: {code} {_text(reply)}",
@@ -169,6 +169,11 @@ class SmtpSender(BatchSender):
 
 class _DroppedBeforeData(Exception):
     pass
+
+
+def _crlf(raw: bytes) -> bytes:
+    """SMTP lines end in CRLF (RFC 5321 s2.3.8); smtplib leaves bytes as they are."""
+    return re.sub(rb"\r?\n", b"\r\n", raw)
 
 
 def _text(reply: bytes | str) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
@@ -61,9 +62,10 @@ def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
         message["References"] = " ".join(references)
     message["Auto-Submitted"] = envelope.auto_submitted
     message["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office back to us
-    message.set_content(rendered.text)
+    # quoted-printable keeps every line under SMTP's 998-octet limit (RFC 5321 s4.5.3.1.6)
+    message.set_content(rendered.text, cte="quoted-printable")
     if rendered.html:
-        message.add_alternative(rendered.html, subtype="html")
+        message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
     if envelope.attach_message is not None:
         message.add_attachment(envelope.attach_message, maintype="message", subtype="rfc822",
                                filename="original.eml")
@@ -87,7 +89,7 @@ def enqueue(
     session = uow.session
     if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)):
         return None
-    raw = message.as_bytes()
+    raw = message.as_bytes(policy=SMTP_POLICY)
     message_id = str(message["Message-ID"])
     item = OutboxItem(
         idempotency_key=key, case=case, message_id=message_id, sender=envelope.sender,

@@ -109,3 +109,11 @@ def test_starttls_required_but_not_offered_is_a_clear_error():
         sender = SmtpSender(SmtpSettings(host=server.host, port=server.port, security="starttls"))
         with pytest.raises(ConnectorError, match="does not offer STARTTLS"):
             sender.send(OutgoingMessage(RAW, "foi@example.gov.uk", ("a@example.org",)))
+
+
+def test_bare_newlines_are_sent_as_crlf_lines():
+    with smtp_server() as server, sender_for(server) as sender:
+        long_text = b"From: foi@example.gov.uk\nSubject: x\n\n" + b"line of text\n" * 200
+        assert sender.send(OutgoingMessage(long_text, "foi@example.gov.uk", ("a@x.org",))).ok
+        [(_, _, content)] = server.handler.received
+        assert content.count(b"\r\n") >= 200 and b"line of text" in content

@@ -1,0 +1,52 @@
+"""Shared pieces for intake tests: settings for a test authority and message builders."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+from foidesk.references import ReferenceFormat
+from foidesk.rendering import Renderer
+from foidesk.services.cases import DeadlinePolicy
+from foidesk.services.intake import AuthorityView, IntakeSettings, RoutingRule
+from foidesk.triage import TriagePolicy
+
+FOI = "foi@example.gov.uk"
+TEAM = "foi.officers@example.gov.uk"
+OWNER = "roads.team@example.gov.uk"
+
+
+def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024) -> IntakeSettings:
+    return IntakeSettings(
+        authority=AuthorityView(name="Example Council", foi_address=FOI,
+                                postal_address="Town Hall, Exampleton EX1 1AA", team_address=TEAM),
+        reference_format=ReferenceFormat(),
+        deadlines=DeadlinePolicy(),
+        triage=TriagePolicy(internal_domains=frozenset({"example.gov.uk"}),
+                            reviewers=frozenset({"reviewer@example.gov.uk"}), foi_address=FOI),
+        renderer=Renderer(),
+        routing=(RoutingRule(name="Roads", owner=OWNER, deputy="roads.deputy@example.gov.uk",
+                             keywords=("pothole",)),),
+        size_limit=size_limit,
+        mailbox_key=mailbox_key,
+    )
+
+
+def request_email(
+    n: int = 1,
+    *,
+    sender: str = "jane@example.org",
+    subject: str = "Freedom of Information request: potholes",
+    body: str = "Under the FOI Act please tell me:\n\n1. How many potholes were reported in 2025?\n"
+                "2. How many were repaired within 28 days?\n",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Jane Requester <{sender}>"
+    message["To"] = FOI
+    message["Subject"] = subject
+    message["Message-ID"] = f"<request-{n}@example.org>"
+    message["Date"] = "Mon, 02 Nov 2026 09:15:00 +0000"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message.as_bytes()
