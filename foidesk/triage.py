@@ -9,6 +9,7 @@ write to each other for ever (RFC 3834 s2).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,10 @@ from typing import Protocol
 from foidesk.calendar import Regime
 from foidesk.mail import InboundMessage
 from foidesk.references import ReferenceFormat
+
+# flufl.bounce logs a traceback whenever one of its detectors trips over a message; we
+# already treat that as "no opinion", so its own error logging is only noise.
+logging.getLogger("flufl.bounce").setLevel(logging.CRITICAL)
 
 
 class Decision(StrEnum):

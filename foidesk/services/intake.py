@@ -222,8 +222,14 @@ def process_message(
         existing = uow.session.scalar(
             select(Message).where(Message.message_id == message_id).limit(1)
         ) if message_id else None
-        if existing is not None:
+        if existing is not None and _same_message(existing, raw):
             return _already_known(uow, existing, provider_id, raw, now)
+    if existing is not None:
+        # A different message reusing a Message-ID (a broken client, a forged header):
+        # it is processed on its own under an id made from its content.
+        raw_id = _content_id(raw)
+        raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
+        raw = _replace_message_id(raw, raw_id)
     try:
         with uow:
             outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
@@ -238,6 +244,28 @@ def process_message(
                "quarantined", reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
         uow.commit()
     return Outcome(provider_id, "quarantined", reason)
+
+
+def _same_message(existing: Message, raw: bytes) -> bool:
+    """A second copy of one message: the same body (its Received lines may differ)."""
+    if existing.direction == "out":
+        return True
+    if existing.raw is not None:
+        return _body_hash(existing.raw) == _body_hash(raw)
+    same_sender = existing.from_addr.lower() in _header(raw, "From").lower()
+    subject = " ".join(_header(raw, "Subject").split())[:998]
+    return same_sender and existing.subject == subject
+
+
+def _body_hash(raw: bytes) -> str:
+    normalised = raw.replace(b"\r\n", b"\n")
+    body = normalised.split(b"\n\n", 1)[1] if b"\n\n" in normalised else b""
+    return hashlib.sha256(body.rstrip()).hexdigest()
+
+
+def _replace_message_id(raw: bytes, new_id: str) -> bytes:
+    return re.sub(rb"(?im)^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*", b"Message-ID: " +
+                  new_id.encode(), raw, count=1)
 
 
 def _already_known(

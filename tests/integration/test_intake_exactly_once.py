@@ -171,3 +171,16 @@ def test_a_message_over_the_size_limit_is_quarantined_with_a_reason(engine, tmp_
         row = uow.session.scalar(select(Message).where(Message.direction == "in"))
     assert row.triage == "quarantined" and "over the 2,000-byte limit" in row.triage_reason
     assert count(engine, Case) == 0
+
+
+def test_a_different_message_reusing_a_message_id_is_not_taken_for_a_duplicate(engine, tmp_path):
+    inbox = MaildirMailbox(tmp_path / "in")
+    sender = MaildirSender(tmp_path / "out")
+    inbox.inbox.add(request_email(1))
+    inbox.inbox.add(request_email(1, sender="other@example.org",
+                                  body="Please tell me how many bridges you inspected.\n"))
+    report = run_intake(uow_factory(engine), inbox, sender, settings(), now=NOW,
+                        outgoing=outgoing)
+    assert report.counts == {"new_request": 2}
+    assert count(engine, Case) == 2
+    assert len(sent_to(tmp_path / "out", "other@example.org")) == 1
