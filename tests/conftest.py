@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from servers import IMAP_USERS, dovecot_server, postgres_cluster
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from servers import IMAP_USERS, dovecot_server, postgres_cluster
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
@@ -65,3 +61,12 @@ def dovecot_tls():
     """One TLS-only Dovecot whose certificate (IP 127.0.0.1) a throwaway CA signed."""
     with dovecot_server(IMAP_USERS, tls=True) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One throwaway Prefect server and database for every flow test of the run."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

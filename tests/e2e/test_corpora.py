@@ -3,14 +3,10 @@ message in CPython's own email test data goes through intake without a crash."""
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
 from intake_support import TEAM, settings
 from sqlalchemy import select
 

@@ -1,0 +1,70 @@
+"""The intake flow under Prefect: counts in an artifact, the CLI runs it once."""
+
+from __future__ import annotations
+
+import json
+import mailbox as stdlib_mailbox
+
+import pytest
+from intake_support import request_email
+from typer.testing import CliRunner
+
+CONFIG = """
+[authority]
+name = "Example Council"
+foi_address = "foi@example.gov.uk"
+team_address = "foi.officers@example.gov.uk"
+internal_domains = ["example.gov.uk"]
+
+[database]
+url = "sqlite:///var/foidesk.db"
+
+[mailbox]
+kind = "maildir"
+path = "var/mailbox"
+
+[sender]
+kind = "maildir"
+path = "var/outbox"
+"""
+
+
+@pytest.fixture
+def desk_dir(tmp_path, prefect_harness):
+    (tmp_path / "foidesk.toml").write_text(CONFIG)
+    (tmp_path / "var").mkdir()
+    inbox = stdlib_mailbox.Maildir(tmp_path / "var" / "mailbox", create=True)
+    inbox.add(request_email(1))
+    inbox.add(request_email(2, subject="Out of Office: back Monday",
+                            headers={"Auto-Submitted": "auto-replied"}))
+    return tmp_path
+
+
+def test_the_flow_registers_acknowledges_and_leaves_a_triage_artifact(desk_dir):
+    from prefect.artifacts import Artifact
+
+    from flows.intake import intake
+
+    counts = intake(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-02T10:00")
+    assert counts["new_request"] == 1 and counts["auto_reply"] == 1
+    assert counts["sent"] == 2  # the acknowledgement and the unrouted-case task
+    artifact = Artifact.get("intake-triage")
+    rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
+    assert {"decision": "new_request", "messages": 1} in rows
+    assert {"decision": "auto_reply", "messages": 1} in rows
+    assert "FOI 000001/26" in artifact.description
+    outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
+    assert len(outbox.keys()) == 2
+
+
+def test_foidesk_run_intake_runs_the_flow_once(desk_dir, monkeypatch):
+    from foidesk.cli import app
+
+    monkeypatch.chdir(desk_dir)
+    monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
+    result = CliRunner().invoke(app, ["run", "intake", "--now", "2026-11-02T10:00"])
+    assert result.exit_code == 0, result.output
+    assert "new_request: 1" in result.stdout and "auto_reply: 1" in result.stdout
+    again = CliRunner().invoke(app, ["run", "intake"])
+    assert again.exit_code == 0
+    assert "new_request" not in again.stdout
