@@ -68,3 +68,15 @@ def test_foidesk_run_intake_runs_the_flow_once(desk_dir, monkeypatch):
     again = CliRunner().invoke(app, ["run", "intake"])
     assert again.exit_code == 0
     assert "new_request" not in again.stdout
+
+
+def test_foidesk_watch_runs_intake_as_mail_arrives(desk_dir, monkeypatch):
+    from foidesk.cli import app
+
+    monkeypatch.chdir(desk_dir)
+    monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
+    result = CliRunner().invoke(app, ["watch", "--poll-minutes", "0.01", "--max-runs", "2"])
+    assert result.exit_code == 0, result.output
+    outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
+    to = sorted(str(outbox[key]["To"]) for key in outbox.keys())  # noqa: SIM118
+    assert to == ["foi.officers@example.gov.uk", "jane@example.org"]  # once each, not twice
