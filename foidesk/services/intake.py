@@ -23,7 +23,7 @@ from email.policy import default as default_policy
 from sqlalchemy import select
 
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
-from foidesk.cases import CaseStatus, check_transition
+from foidesk.cases import CaseStatus, IllegalTransition, check_transition
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
 from foidesk.notifications import Notice, notices_for
 from foidesk.outbox import Envelope, compose, enqueue
@@ -402,32 +402,33 @@ def _requester_reply(uow, message, triage, settings, arrived_at, now) -> Case:
     return case
 
 
-def _clarification(uow, message, triage, settings, arrived_at, now) -> Case:
-    """s1(3): the clarification restarts the clock from the day it arrived."""
-    case = _case_of(uow, triage)
-    apply_clock_event(uow, case, ClockEventKind.CLARIFICATION_RECEIVED, london_date(arrived_at),
-                      policy=settings.deadlines, actor=ACTOR, now=now,
-                      note=f"clarification in {message.message_id}")
-    _notify(uow, settings, "clarification_received", case, message, triage, now,
-            received_on=london_date(arrived_at))
-    return case
+def _clock_restart(kind: ClockEventKind, event: str, label: str) -> Action:
+    """A reply that starts the statutory clock again from the day it arrived."""
+
+    def act(uow, message, triage, settings, arrived_at, now) -> Case:
+        case = _case_of(uow, triage)
+        apply_clock_event(uow, case, kind, london_date(arrived_at), policy=settings.deadlines,
+                          actor=ACTOR, now=now, note=f"{label} in {message.message_id}")
+        _notify(uow, settings, event, case, message, triage, now,
+                received_on=london_date(arrived_at))
+        return case
+
+    return act
 
 
-def _review_request(uow, message, triage, settings, arrived_at, now) -> Case:
-    case = _case_of(uow, triage)
-    apply_clock_event(uow, case, ClockEventKind.REVIEW_REQUESTED, london_date(arrived_at),
-                      policy=settings.deadlines, actor=ACTOR, now=now,
-                      note=f"review requested in {message.message_id}")
-    _notify(uow, settings, "review_acknowledgement", case, message, triage, now,
-            received_on=london_date(arrived_at))
-    return case
+# FOIA s1(3) / s10(6): the period runs again in full from the clarification's receipt.
+_clarification = _clock_restart(ClockEventKind.CLARIFICATION_RECEIVED,
+                                "clarification_received", "clarification")
+# The review has its own time limit from the day the requirement for review arrives.
+_review_request = _clock_restart(ClockEventKind.REVIEW_REQUESTED, "review_acknowledgement",
+                                 "review requested")
 
 
 def _withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
     case = _case_of(uow, triage)
     try:
         check_transition(case.reference, case.status, CaseStatus.WITHDRAWN)
-    except ValueError:
+    except IllegalTransition:
         record_event(uow, case, "withdrawal_requested", actor=ACTOR, now=now,
                      detail=f"cannot withdraw from {case.status}; left for the FOI team")
     else:

@@ -1,0 +1,109 @@
+"""What intake does with replies on a case: clarification, review, withdrawal."""
+
+from __future__ import annotations
+
+import mailbox as stdlib_mailbox
+from datetime import UTC, date, datetime
+from email import message_from_bytes, policy
+
+import pytest
+from intake_support import TEAM, request_email, settings
+
+from connectors.base import OutgoingMessage
+from connectors.maildir import MaildirMailbox, MaildirSender
+from foidesk.cases import CaseStatus
+from foidesk.outbox import recipients_of
+from foidesk.register.database import create_register_engine
+from foidesk.register.migrate import upgrade
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.cases import transition
+from foidesk.services.intake import run_intake
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+REF = "FOI 000001/26"
+
+
+@pytest.fixture
+def desk(database_url, tmp_path):
+    engine = create_register_engine(database_url)
+    upgrade(engine)
+    inbox = MaildirMailbox(tmp_path / "in")
+    sender = MaildirSender(tmp_path / "out")
+
+    class Desk:
+        def uow(self):
+            return SqlUnitOfWork(engine)
+
+        def deliver_and_run(self, raw: bytes, now=NOW):
+            key = inbox.inbox.add(raw)
+            path = tmp_path / "in" / inbox.inbox._lookup(key)
+            moment = now.timestamp()
+            __import__("os").utime(path, (moment, moment))  # the server's arrival time
+            return run_intake(self.uow, inbox, sender, settings(), now=now,
+                              outgoing=lambda i: OutgoingMessage(i.raw, i.sender,
+                                                                 tuple(recipients_of(i))))
+
+        def case(self):
+            with self.uow() as uow:
+                case = uow.cases.get(REF)
+                return case, [e.action for e in uow.cases.events(case)]
+
+        def sent_to(self, address):
+            box = stdlib_mailbox.Maildir(tmp_path / "out")
+            found = [message_from_bytes(box.get_bytes(k), policy=policy.default)
+                     for k in box.keys()]  # noqa: SIM118
+            return [m for m in found if address in str(m["To"])]
+
+    yield Desk()
+    engine.dispose()
+
+
+def reply(n: int, body: str, subject: str = f"Re: [{REF}] potholes") -> bytes:
+    return request_email(n, subject=subject, body=body)
+
+
+def test_a_clarification_restarts_the_clock_and_tells_the_requester(desk):
+    desk.deliver_and_run(request_email(1))
+    transition(desk.uow(), REF, CaseStatus.CLARIFICATION_REQUESTED, actor="officer", now=NOW)
+    report = desk.deliver_and_run(reply(2, "I meant footway potholes only."),
+                                  now=datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
+    assert report.counts == {"clarification": 1}
+    case, _ = desk.case()
+    assert case.status == "acknowledged"
+    assert case.due_on == date(2026, 12, 9)  # 20 working days; St Andrew's Day 30 Nov skipped
+    [update] = [m for m in desk.sent_to("jane@example.org") if "Clarification" in m["Subject"]]
+    assert "9 December 2026" in update.get_body(("plain",)).get_content()
+
+
+def test_a_review_request_after_the_response_starts_the_review_clock(desk):
+    desk.deliver_and_run(request_email(1))
+    for status in ("drafting", "in_review", "approved", "responded"):
+        transition(desk.uow(), REF, CaseStatus(status), actor="officer", now=NOW)
+    report = desk.deliver_and_run(
+        reply(2, "I am not satisfied. Please carry out an internal review."),
+        now=datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
+    )
+    assert report.counts == {"review_request": 1}
+    case, _ = desk.case()
+    assert (case.status, case.regime) == ("internal_review", "foia-review")
+    assert case.due_on == date(2026, 12, 31)  # Christmas and Boxing Day (observed 28th) skipped
+    assert any("Internal review requested" in str(m["Subject"])
+               for m in desk.sent_to("jane@example.org"))
+
+
+def test_a_withdrawal_withdraws_and_one_that_cannot_is_left_for_the_team(desk):
+    desk.deliver_and_run(request_email(1))
+    for status in ("drafting", "in_review", "approved", "responded"):
+        transition(desk.uow(), REF, CaseStatus(status), actor="officer", now=NOW)
+    report = desk.deliver_and_run(reply(2, "Please withdraw my request."))
+    assert report.counts == {"withdrawal": 1}  # not quarantined: a responded case stays
+    case, events = desk.case()
+    assert case.status == "responded" and events[-1] == "withdrawal_requested"
+    assert any("withdrew" in str(m["Subject"]) for m in desk.sent_to(TEAM))
+
+
+def test_a_withdrawal_of_an_open_case(desk):
+    desk.deliver_and_run(request_email(1))
+    desk.deliver_and_run(reply(2, "I no longer need this, please withdraw it."))
+    case, _ = desk.case()
+    assert case.status == "withdrawn"
