@@ -80,3 +80,18 @@ def test_foidesk_watch_runs_intake_as_mail_arrives(desk_dir, monkeypatch):
     outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
     to = sorted(str(outbox[key]["To"]) for key in outbox.keys())  # noqa: SIM118
     assert to == ["foi.officers@example.gov.uk", "jane@example.org"]  # once each, not twice
+
+
+def test_each_registered_case_emits_a_prefect_event(desk_dir, monkeypatch):
+    from prefect.events.clients import AssertingEventsClient
+    from prefect.events.worker import EventsWorker
+
+    from flows.intake import intake
+
+    worker = EventsWorker.instance(AssertingEventsClient)
+    monkeypatch.setattr(EventsWorker, "instance", lambda *args, **kwargs: worker)
+    intake(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-02T10:00")
+    worker.drain()
+    events = [e for e in worker._client.events if e.event == "foidesk.case.registered"]
+    assert [e.resource.id for e in events] == ["foidesk.case.FOI-000001/26"]
+    assert events[0].payload["reference"] == "FOI 000001/26"
