@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from foidesk.chasing import Schedule
 from foidesk.config import Settings
 from foidesk.references import ReferenceFormat
 from foidesk.register.database import create_register_engine
@@ -13,6 +14,7 @@ from foidesk.register.migrate import upgrade
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import Renderer
 from foidesk.services.cases import DeadlinePolicy
+from foidesk.services.chasing import ChaseSettings
 from foidesk.services.intake import AuthorityView, IntakeSettings, RoutingRule
 from foidesk.triage import TriagePolicy
 
@@ -41,11 +43,48 @@ def bootstrap(settings: Settings, *, migrate: bool = True) -> Desk:
     return Desk(
         settings=settings,
         engine=engine,
-        policy=DeadlinePolicy(
-            receipt_rule=settings.calendar.receipt_rule,
-            overrides=settings.calendar.overrides(),
-        ),
+        policy=deadline_policy(settings),
         reference_format=settings.reference.reference_format(),
+    )
+
+
+def deadline_policy(settings: Settings) -> DeadlinePolicy:
+    return DeadlinePolicy(
+        receipt_rule=settings.calendar.receipt_rule,
+        overrides=settings.calendar.overrides(),
+        internal_due_working_days=settings.chase.internal_due_working_days,
+    )
+
+
+def authority_view(settings: Settings) -> AuthorityView:
+    authority = settings.authority
+    return AuthorityView(
+        name=authority.name,
+        foi_address=str(authority.foi_address),
+        postal_address=authority.postal_address,
+        jurisdiction=authority.jurisdiction,
+        team_address=str(authority.team_address or authority.foi_address),
+    )
+
+
+def chase_settings(settings: Settings) -> ChaseSettings:
+    """The chase schedule and escalation ladder, read from the config."""
+    chase, ladder = settings.chase, settings.escalation
+    return ChaseSettings(
+        schedule=Schedule(
+            remind_before_days=chase.remind_before_days,
+            remind_on_due_day=chase.remind_on_due_day,
+            repeat_every_days=chase.repeat_every_days,
+            deputy_after_missed=ladder.deputy_after_missed_internal_due,
+            manager_when_days_left=ladder.manager_when_working_days_left,
+            has_manager=ladder.manager is not None,
+            has_head=ladder.head_of_service is not None,
+        ),
+        renderer=Renderer(settings.templates.override_dir),
+        authority=authority_view(settings),
+        deadlines=deadline_policy(settings),
+        manager=str(ladder.manager) if ladder.manager else None,
+        head=str(ladder.head_of_service) if ladder.head_of_service else None,
     )
 
 
@@ -54,17 +93,9 @@ def intake_settings(settings: Settings) -> IntakeSettings:
     authority = settings.authority
     box = settings.mailbox
     return IntakeSettings(
-        authority=AuthorityView(
-            name=authority.name,
-            foi_address=str(authority.foi_address),
-            postal_address=authority.postal_address,
-            jurisdiction=authority.jurisdiction,
-            team_address=str(authority.team_address or authority.foi_address),
-        ),
+        authority=authority_view(settings),
         reference_format=settings.reference.reference_format(),
-        deadlines=DeadlinePolicy(
-            receipt_rule=settings.calendar.receipt_rule, overrides=settings.calendar.overrides()
-        ),
+        deadlines=deadline_policy(settings),
         triage=TriagePolicy(
             reference_format=settings.reference.reference_format(),
             internal_domains=frozenset(d.lower() for d in authority.internal_domains),
@@ -81,6 +112,7 @@ def intake_settings(settings: Settings) -> IntakeSettings:
         internal_due_working_days=settings.chase.internal_due_working_days,
         size_limit=settings.intake.size_limit_mb * 1024 * 1024,
         mailbox_key=mailbox_key(box),
+        chase=chase_settings(settings),
     )
 
 

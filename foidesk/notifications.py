@@ -50,3 +50,35 @@ NOTICES: tuple[Notice, ...] = (
 
 def notices_for(event: str) -> list[Notice]:
     return [notice for notice in NOTICES if notice.event == event]
+
+
+@dataclass(frozen=True)
+class ChaseNotice:
+    """One row of the chase and escalation ladder: who gets it, and what the line says."""
+
+    step: str
+    audience: str  # "owner" | "deputy" | "manager" | "head"
+    headline: str
+
+
+# Every reminder and escalation, as data. All of one recipient's rows in one run go out
+# as a single digest (templates/email/chase_digest.*), one line per case.
+CHASE_LADDER: tuple[ChaseNotice, ...] = (
+    ChaseNotice("reminder_before", "owner",
+                "Reminder: your information is due on {internal_due}"),
+    ChaseNotice("reminder_due", "owner", "Due today: please send your information"),
+    ChaseNotice("reminder_overdue", "owner",
+                "Overdue: your information was due on {internal_due}"),
+    ChaseNotice("escalate_deputy", "deputy",
+                "Escalated to you as deputy: {owner} has not sent the information due "
+                "on {internal_due}"),
+    ChaseNotice("escalate_manager", "manager",
+                "Statutory deadline {due} is {days_left} working day(s) away and no response "
+                "is approved"),
+    ChaseNotice("escalate_head", "head",
+                "Statutory deadline {due} missed: {days_late} working day(s) late"),
+)
+
+
+def chase_notice(step: str) -> ChaseNotice:
+    return next(notice for notice in CHASE_LADDER if notice.step == step)

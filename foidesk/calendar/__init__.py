@@ -9,6 +9,7 @@ from foidesk.calendar.deadlines import (
     add_months,
     add_working_days,
     compute_deadline,
+    working_days_before,
     working_days_between,
 )
 from foidesk.calendar.regimes import RULES, Extension, ReceiptRule, Regime, RegimeRule, rule_for
@@ -38,5 +39,6 @@ __all__ = [
     "add_working_days",
     "compute_deadline",
     "rule_for",
+    "working_days_before",
     "working_days_between",
 ]

@@ -258,3 +258,15 @@ def add_working_days(start: date, days: int, workdays: WorkingDayCalendar) -> da
         if workdays.is_working_day(day):
             counted += 1
     return day
+
+
+def working_days_before(day: date, days: int, workdays: WorkingDayCalendar) -> date:
+    """The `days`-th working day before `day`."""
+    if days < 0:
+        raise ValueError(f"days must not be negative, got {days}")
+    found = 0
+    while found < days:
+        day -= timedelta(days=1)
+        if workdays.is_working_day(day):
+            found += 1
+    return day

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from foidesk.cli import cases_cmds, config_cmds, deadline, run_cmds
+from foidesk.cli import cases_cmds, config_cmds, deadline, owner_cmds, run_cmds
 
 app = typer.Typer(
     name="foidesk",
@@ -17,6 +17,7 @@ deadline.register(app)
 config_cmds.register(app)
 cases_cmds.register(app)
 run_cmds.register(app)
+owner_cmds.register(app)
 
 
 def main() -> None:

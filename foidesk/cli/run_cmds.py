@@ -27,6 +27,35 @@ def run_intake(config: ConfigOption = None, now: NowOption = None) -> None:
               markup=False)
 
 
+@run_app.command("chase")
+def run_chase(config: ConfigOption = None, now: NowOption = None) -> None:
+    """Send today's reminders to owners (one digest per owner).
+
+    Example: foidesk run chase --now 2026-11-20T08:00
+    """
+    _run_daily("chase", config, now)
+
+
+@run_app.command("escalate")
+def run_escalate(config: ConfigOption = None, now: NowOption = None) -> None:
+    """Climb today's escalation ladder: deputy, FOI manager, head of service.
+
+    Example: foidesk run escalate --now 2026-11-20T08:00
+    """
+    _run_daily("escalate", config, now)
+
+
+def _run_daily(kind: str, config, now: str | None) -> None:
+    settings_from(config)
+    now_from(now)
+    from flows.chase import chase, escalate
+
+    flow = chase if kind == "chase" else escalate
+    result = flow(config_path=str(config) if config else None, now=now)
+    out.print(f"{kind}: {result['digests']} digest(s), {result['items']} item(s), "
+              f"{result['sent']} sent", markup=False)
+
+
 def watch(
     config: ConfigOption = None,
     poll_minutes: Annotated[

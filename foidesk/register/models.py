@@ -215,6 +215,7 @@ class Assignment(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     supplied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    owner_away_on: Mapped[date | None] = mapped_column(Date)  # out-of-office seen that day
 
     case: Mapped[Case] = relationship(back_populates="assignments")
 
@@ -257,6 +258,25 @@ class OutboxItem(Base):
     provider_id: Mapped[str | None] = mapped_column(String(998))
 
     case: Mapped[Case | None] = relationship()
+
+
+class ChaseRecord(Base):
+    """One reminder or escalation sent, under the key that makes a rerun send nothing new:
+    case, assignment, step and deadline version (Alaveteli's sent-alert records)."""
+
+    __tablename__ = "chase_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
+    step: Mapped[str] = mapped_column(String(40))
+    deadline_version: Mapped[int] = mapped_column(Integer)
+    recipient: Mapped[str] = mapped_column(String(320))
+    planned_on: Mapped[date] = mapped_column(Date)
+    sent_on: Mapped[date] = mapped_column(Date)
+    outbox_key: Mapped[str] = mapped_column(String(300))
+    why: Mapped[str] = mapped_column(Text, default="")
 
 
 class ReferenceSequence(Base):

@@ -15,7 +15,12 @@ from foidesk.calendar import (
     ReceiptRule,
     Regime,
     RequestClock,
+    WorkingDayCalendar,
+    add_working_days,
     compute_deadline,
+    rule_for,
+    working_days_before,
+    working_days_between,
 )
 from foidesk.cases import OPEN_STATUSES, CaseStatus, check_transition
 from foidesk.references import ReferenceFormat
@@ -32,6 +37,7 @@ class DeadlinePolicy:
 
     receipt_rule: ReceiptRule = ReceiptRule.ICO
     overrides: HolidayOverrides = field(default_factory=HolidayOverrides)
+    internal_due_working_days: int = 10  # owners' time from assignment (or a restart)
 
 
 @dataclass(frozen=True)
@@ -310,6 +316,7 @@ def replan(
     if new_due == case.due_on:
         return False
     before = {"due_on": _iso(case.due_on), "deadline_version": case.deadline_version}
+    _move_internal_dues(case, case.due_on, new_due, policy, now)
     case.due_on = new_due
     case.deadline_version += 1
     case.updated_at = now
@@ -324,6 +331,27 @@ def replan(
         detail=why,
     )
     return True
+
+
+def _move_internal_dues(
+    case: Case, old: date | None, new: date | None, policy: DeadlinePolicy, now: datetime
+) -> None:
+    """Owners' due dates follow the statutory one: shifted by the same working days, or,
+    when a stopped clock starts again, a fresh period from today (never past the new date)."""
+    if new is None:
+        return
+    workdays = WorkingDayCalendar(rule_for(case.regime).scope, policy.overrides)
+    for assignment in case.assignments:
+        if assignment.state not in ("pending", "holding"):
+            continue
+        if old is None:
+            fresh = add_working_days(london_date(now), policy.internal_due_working_days, workdays)
+            assignment.internal_due_on = min(fresh, new)
+        else:
+            shift = working_days_between(old, new, workdays)
+            due = assignment.internal_due_on
+            assignment.internal_due_on = (add_working_days(due, shift, workdays) if shift >= 0
+                                          else working_days_before(due, -shift, workdays))
 
 
 def _iso(day: date | None) -> str | None:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
 from foidesk.cases import CaseStatus, IllegalTransition, check_transition
+from foidesk.chasing import REMINDERS
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
 from foidesk.notifications import Notice, notices_for
 from foidesk.outbox import Envelope, compose, enqueue
@@ -50,6 +51,7 @@ from foidesk.services.cases import (
     move_case,
     open_case,
 )
+from foidesk.services.chasing import ChaseSettings, chase_cases, note_owner_away
 from foidesk.triage import CaseView, Decision, Triage, TriagePolicy, classify
 
 ACTOR = "intake"
@@ -94,6 +96,7 @@ class IntakeSettings:
     internal_due_working_days: int = 10
     size_limit: int = 50 * 1024 * 1024
     mailbox_key: str = "default"
+    chase: ChaseSettings | None = None  # to reroute a chase when an owner is away
 
     @property
     def team_address(self) -> str:
@@ -438,17 +441,41 @@ def _withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
     return case
 
 
+HOLDING = re.compile(
+    r"\b(will (send|get|come back|reply|respond|have|forward|provide)|by (monday|tuesday|"
+    r"wednesday|thursday|friday|the end of|next week|tomorrow)|working on (it|this)|"
+    r"need (more|a bit more|some more) time|holding reply|chasing (it|this|colleagues)|"
+    r"get back to you)\b",
+    re.IGNORECASE,
+)
+
+
+def is_holding_reply(message: InboundMessage) -> bool:
+    """"I will send it by Friday": stored, but the assignment stays open."""
+    text = _new_reply_text(message.text)
+    return not message.attachments and len(text) < 600 and bool(HOLDING.search(text))
+
+
+def _new_reply_text(text: str) -> str:
+    return re.split(r"^(?:>|On .{5,80} wrote:|-{2,}\s*Original Message|From: .+@)", text,
+                    maxsplit=1, flags=re.MULTILINE)[0].strip()
+
+
 def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     """An owner's reply supplies their part; when every owner has, drafting can start."""
     case = _case_of(uow, triage)
+    holding = is_holding_reply(message)
     for assignment in case.assignments:
         if message.from_address in (assignment.owner, assignment.deputy) and (
-            assignment.state == "pending"
+            assignment.state in ("pending", "holding")
         ):
-            assignment.state, assignment.supplied_at = "supplied", now
-    record_event(uow, case, "owner_contribution", actor=message.from_address, now=now,
-                 detail=message.subject)
-    outstanding = [a for a in case.assignments if a.state == "pending"]
+            if holding:
+                assignment.state = "holding"
+            else:
+                assignment.state, assignment.supplied_at = "supplied", now
+    record_event(uow, case, "owner_holding_reply" if holding else "owner_contribution",
+                 actor=message.from_address, now=now, detail=message.subject)
+    outstanding = [a for a in case.assignments if a.state in ("pending", "holding")]
     if case.status == CaseStatus.AWAITING_OWNER.value and not outstanding:
         move_case(uow, case, CaseStatus.DRAFTING, actor=ACTOR, now=now,
                   detail="every owner has supplied their part")
@@ -465,8 +492,26 @@ def _reviewer_decision(uow, message, triage, settings, arrived_at, now) -> Case:
 
 
 def _machine(uow, message, triage, settings, arrived_at, now) -> Case | None:
-    """Auto-replies and feedback reports are filed, never answered."""
-    return _case_of(uow, triage) if triage.case else None
+    """Auto-replies and feedback reports are filed, never answered. An owner's out-of-office
+    reroutes today's chase for their cases to their deputy."""
+    case = _case_of(uow, triage) if triage.case else None
+    if triage.decision is Decision.AUTO_REPLY and message.from_address:
+        _owner_away(uow, message.from_address, case, settings, arrived_at, now)
+    return case
+
+
+def _owner_away(uow, owner: str, case: Case | None, settings, arrived_at, now) -> None:
+    if case is not None:
+        cases = [case]
+    else:
+        cases = list(uow.session.scalars(
+            select(Case).join(Assignment, Assignment.case_id == Case.id).where(
+                Assignment.owner == owner, Assignment.state.in_(["pending", "holding"]))
+        ).unique())
+    away = [c for c in cases if note_owner_away(uow, c, owner, london_date(arrived_at), now)]
+    if away and settings.chase is not None:
+        uow.session.flush()
+        chase_cases(uow, settings.chase, away, now=now, kinds=REMINDERS, actor=ACTOR)
 
 
 def _bounce(uow, message, triage, settings, arrived_at, now) -> Case | None:
