@@ -152,9 +152,9 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date) -
     due = case.due_on
     days_left = working_days_between(today, due, workdays) if due else None
     headline = chase_notice(step.step.value).headline.format(
-        internal_due=assignment.internal_due_on.isoformat() if assignment else "",
+        internal_due=_uk(assignment.internal_due_on) if assignment else "",
         owner=assignment.owner if assignment else "",
-        due=due.isoformat() if due else "",
+        due=_uk(due) if due else "",
         days_left=days_left if days_left is not None else "",
         days_late=-days_left if days_left is not None else "",
     )
@@ -171,6 +171,10 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date) -
         "owner": assignment.owner if assignment else None,
         "step": step.step.value,
     }
+
+
+def _uk(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
 
 
 def note_owner_away(uow: SqlUnitOfWork, case: Case, owner: str, on: date, now: datetime) -> bool:

@@ -261,3 +261,23 @@ def test_the_installed_console_script_runs(workdir):
         [script, "deadline", "2018-10-16"], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[0] == "2018-11-13"
+
+
+def test_assign_and_supplied_drive_the_owner_loop(workdir):
+    _register_two_cases(workdir)
+    # (a clarification round trip brings the postal request to "acknowledged")
+    invoke("clock", "FOI 000001/18", "clarification_requested", "--on", "2018-10-17")
+    invoke("clock", "FOI 000001/18", "clarification_received", "--on", "2018-10-18")
+    assigned = invoke("assign", "FOI 000001/18", "roads@example.police.uk", "--due",
+                      "2018-10-30", "--now", "2018-10-18T09:00")
+    assert assigned.exit_code == 0, assigned.output
+    assert assigned.stdout.strip() == "FOI 000001/18: assigned to roads@example.police.uk, " \
+                                      "due 2018-10-30"
+    document = json.loads(invoke("case", "FOI 000001/18", "--json").stdout)
+    assert document["status"] == "awaiting_owner"
+    assert document["assignments"][0]["state"] == "pending"
+    done = invoke("supplied", "FOI 000001/18", "--now", "2018-10-25T09:00")
+    assert done.stdout.strip() == "FOI 000001/18: supplied by roads@example.police.uk"
+    assert json.loads(invoke("case", "FOI 000001/18", "--json").stdout)["status"] == "drafting"
+    again = invoke("supplied", "FOI 000001/18")
+    assert again.exit_code == 2 and "no open assignment" in again.stderr

@@ -1,0 +1,237 @@
+"""The owner loop over 25 working days, day by day, against real servers: which emails
+go to whom on which day (Dovecot receives the mail, aiosmtpd the emails foidesk sends)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from imapclient import IMAPClient
+from intake_support import OWNER, TEAM, request_email, settings
+from servers import IMAP_USERS, smtp_server
+
+from connectors.base import OutgoingMessage
+from connectors.imap import ImapMailbox, ImapSettings
+from connectors.smtp import SmtpSender, SmtpSettings
+from foidesk.chasing import Schedule
+from foidesk.outbox import drain, recipients_of
+from foidesk.register.database import create_register_engine
+from foidesk.register.migrate import upgrade
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.cases import ClockEventKind, record_clock_event
+from foidesk.services.chasing import ChaseSettings, run_chase
+from foidesk.services.intake import run_intake
+
+DEPUTY = "roads.deputy@example.gov.uk"
+MANAGER = "foi.manager@example.gov.uk"
+HEAD = "head.of.service@example.gov.uk"
+REQUESTER = "jane@example.org"
+FOLDER = "FOIInbox"
+REF = "FOI 000001/26"
+
+
+def outgoing(item):
+    return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
+
+
+class Desk:
+    """The FOI desk over simulated days: intake at 09:00, chase and escalate at 08:00."""
+
+    def __init__(self, engine, mailbox, admin, smtp, sender) -> None:
+        self.engine, self.mailbox, self.admin, self.smtp, self.sender = (
+            engine, mailbox, admin, smtp, sender)
+        self.intake_settings = settings()
+        self.chase = ChaseSettings(
+            schedule=Schedule(), renderer=self.intake_settings.renderer,
+            authority=self.intake_settings.authority, deadlines=self.intake_settings.deadlines,
+            manager=MANAGER, head=HEAD,
+        )
+        self.intake_settings = replace(self.intake_settings, chase=self.chase)
+        self.seen = 0
+
+    def uow(self):
+        return SqlUnitOfWork(self.engine)
+
+    def deliver(self, raw: bytes, at: datetime) -> None:
+        self.admin.append(FOLDER, raw, msg_time=at)
+
+    def intake(self, now: datetime) -> None:
+        run_intake(self.uow, self.mailbox, self.sender, self.intake_settings, now=now,
+                   outgoing=outgoing)
+
+    def morning(self, now: datetime) -> None:
+        for kind in ("chase", "escalate"):
+            run_chase(self.uow(), self.chase, now=now, kind=kind)
+        drain(self.uow, self.sender, outgoing, now=now)
+
+    def day(self, day: date, mail: list[bytes] = ()) -> list[tuple[str, str]]:
+        """Run one working day; return (recipient, subject) of everything sent that day."""
+        morning = datetime(day.year, day.month, day.day, 7, 0, tzinfo=UTC)  # 08:00 BST
+        self.morning(morning)
+        for n, raw in enumerate(mail):
+            self.deliver(raw, morning + timedelta(hours=1, minutes=n))
+        self.intake(morning + timedelta(hours=2))
+        sent = self.smtp.handler.received[self.seen:]
+        self.seen = len(self.smtp.handler.received)
+        found = []
+        for _, recipients, content in sent:
+            subject = str(message_from_bytes(content, policy=policy.default)["Subject"])
+            found += [(r, " ".join(subject.split())) for r in recipients]
+        return sorted(found)
+
+    def sent_message(self, recipient: str, contains: str):
+        for _, recipients, content in self.smtp.handler.received:
+            message = message_from_bytes(content, policy=policy.default)
+            if recipient in recipients and contains in str(message["Subject"]):
+                return message
+        raise AssertionError(f"nothing to {recipient} about {contains!r}")
+
+
+@pytest.fixture
+def desk(tmp_path, dovecot_plain):
+    engine = create_register_engine(f"sqlite:///{tmp_path / 'register.db'}")
+    upgrade(engine)
+    admin = IMAPClient(dovecot_plain.host, port=dovecot_plain.imap_port, ssl=False)
+    admin.login("foi", IMAP_USERS["foi"])
+    for folder in (FOLDER, "FOI/Processed", "FOI/Quarantine"):
+        if admin.folder_exists(folder):
+            admin.delete_folder(folder)
+    admin.create_folder(FOLDER)
+    mailbox = ImapMailbox(
+        ImapSettings(host=dovecot_plain.host, port=dovecot_plain.imap_port, username="foi",
+                     security="plain", folder=FOLDER),
+        password=lambda: IMAP_USERS["foi"],
+    )
+    with smtp_server() as smtp:
+        sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
+        yield Desk(engine, mailbox, admin, smtp, sender)
+        sender.close()
+    mailbox.close()
+    admin.logout()
+    engine.dispose()
+
+
+def working_days(start: date, end: date) -> list[date]:
+    days, day = [], start
+    while day <= end:
+        if day.weekday() < 5 and day != date(2026, 7, 13):  # the Boyne (NI), observed
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def owner_reply(n: int, desk: Desk, contains: str, body: str, *, sender=OWNER,
+                auto: bool = False) -> bytes:
+    chased = desk.sent_message(OWNER, contains)
+    headers = {"In-Reply-To": str(chased["Message-ID"])}
+    if auto:
+        headers["Auto-Submitted"] = "auto-replied"
+    return request_email(n, sender=sender, subject=f"Re: {chased['Subject']}", body=body,
+                         headers=headers)
+
+
+def test_twenty_five_working_days_of_chasing_and_escalation(desk):
+    """The request arrives on Thursday 2 July 2026. Its owner's part is due on Friday 17 July
+    (10 working days, the Battle of the Boyne holiday in Northern Ireland on Monday 13 July
+    skipped) and the statutory deadline is Friday 31 July (20 working days)."""
+    timeline: dict[date, list[tuple[str, str]]] = {}
+    request = request_email(1)
+    timeline[date(2026, 7, 2)] = desk.day(date(2026, 7, 2), [request])
+    for day in working_days(date(2026, 7, 3), date(2026, 8, 7)):
+        mail: list[bytes] = []
+        if day == date(2026, 7, 17):
+            desk.morning(datetime(2026, 7, 17, 7, 0, tzinfo=UTC))
+            mail = [owner_reply(2, desk, "Due today", "I am out of the office until 27 July.",
+                                auto=True)]
+        if day == date(2026, 7, 22):
+            mail = [owner_reply(3, desk, "Overdue", "We received 1,204 pothole reports in "
+                                "2025 and repaired 1,010 within 28 days.")]
+        timeline[day] = desk.day(day, mail)
+        if day == date(2026, 7, 15):
+            desk.morning(datetime(2026, 7, 15, 7, 30, tzinfo=UTC))  # a rerun the same day
+            assert desk.day(day) == []
+    sent = {day: emails for day, emails in timeline.items() if emails}
+    assert sent == {
+        date(2026, 7, 2): [
+            (REQUESTER, f"[{REF}] Freedom of Information request: potholes"),
+            (OWNER, f"[{REF}] Information needed by 17 July 2026: Freedom of Information "
+                    "request: potholes"),
+        ],
+        date(2026, 7, 15): [(OWNER, f"[{REF}] Reminder: your information is due on 17 July 2026")],
+        date(2026, 7, 17): [
+            (DEPUTY, f"[{REF}] Due today: please send your information"),
+            (OWNER, f"[{REF}] Due today: please send your information"),
+        ],
+        date(2026, 7, 20): [(DEPUTY, f"[{REF}] Escalated to you as deputy: {OWNER} has not "
+                                     "sent the information due on 17 July 2026")],
+        date(2026, 7, 21): [(OWNER, f"[{REF}] Overdue: your information was due on 17 July 2026")],
+        date(2026, 7, 22): [(TEAM, f"[{REF}] An owner replied on {REF}")],
+        date(2026, 7, 24): [(MANAGER, f"[{REF}] Statutory deadline 31 July 2026 is 5 working "
+                                      "day(s) away and no response is approved")],
+        # Monday 3 August is Scotland's summer bank holiday: not yet a working day late.
+        date(2026, 8, 3): [(HEAD, f"[{REF}] Statutory deadline 31 July 2026 missed: 0 working "
+                                  "day(s) late")],
+    }
+    with desk.uow() as uow:
+        case = uow.cases.get(REF)
+        events = [e.action for e in uow.cases.events(case)]
+        assert case.status == "drafting"
+        assert [a.state for a in case.assignments] == ["supplied"]
+    assert "owner_out_of_office" in events
+    # The deputy's copy on 17 July says why it came to them.
+    rerouted = desk.sent_message(DEPUTY, "Due today")
+    assert "out of the office" in rerouted.get_body(("plain",)).get_content()
+
+
+def test_a_clarification_pause_stops_chasing_and_the_restart_resumes_it(desk):
+    desk.day(date(2026, 7, 2), [request_email(1)])
+    record_clock_event(desk.uow(), REF, ClockEventKind.CLARIFICATION_REQUESTED,
+                       date(2026, 7, 6), policy=desk.intake_settings.deadlines, actor="officer",
+                       now=datetime(2026, 7, 6, 9, tzinfo=UTC))
+    quiet = {day: desk.day(day) for day in working_days(date(2026, 7, 7), date(2026, 7, 24))}
+    assert all(emails == [] for emails in quiet.values())  # nobody chased while paused
+    clarification = request_email(
+        4, subject=f"Re: [{REF}] potholes", body="I meant reports on A roads only.")
+    restart = desk.day(date(2026, 7, 27), [clarification])
+    assert (REQUESTER, f"[{REF}] Clarification received: Freedom of Information request: "
+                       "potholes") in restart
+    with desk.uow() as uow:
+        case = uow.cases.get(REF)
+        # 20 working days from 27 July, Scotland's summer bank holiday (3 August) skipped
+        assert case.due_on == date(2026, 8, 25)
+        [assignment] = case.assignments
+        assert assignment.internal_due_on == date(2026, 8, 11)  # a fresh 10 working days
+    later = {day: desk.day(day) for day in working_days(date(2026, 7, 28), date(2026, 8, 11))}
+    assert {day: emails for day, emails in later.items() if emails} == {
+        date(2026, 8, 7): [(OWNER, f"[{REF}] Reminder: your information is due on 11 August 2026")],
+        date(2026, 8, 11): [(OWNER, f"[{REF}] Due today: please send your information")],
+    }
+
+
+def test_a_withdrawal_stops_everything(desk):
+    desk.day(date(2026, 7, 2), [request_email(1)])
+    desk.day(date(2026, 7, 3), [request_email(5, subject=f"Re: [{REF}] potholes",
+                                              body="Please withdraw my request.")])
+    after = {day: desk.day(day) for day in working_days(date(2026, 7, 6), date(2026, 8, 7))}
+    assert all(emails == [] for emails in after.values())
+    with desk.uow() as uow:
+        assert uow.cases.get(REF).status == "withdrawn"
+
+
+def test_a_holding_reply_keeps_the_assignment_open_and_chased(desk):
+    desk.day(date(2026, 7, 2), [request_email(1)])
+    [task] = [m for _, r, m in desk.smtp.handler.received if OWNER in r]
+    task = message_from_bytes(task, policy=policy.default)
+    holding = request_email(6, sender=OWNER, subject=f"Re: {task['Subject']}",
+                            body="I will send it by Friday.",
+                            headers={"In-Reply-To": str(task["Message-ID"])})
+    desk.day(date(2026, 7, 3), [holding])
+    with desk.uow() as uow:
+        case = uow.cases.get(REF)
+        assert [a.state for a in case.assignments] == ["holding"]
+        assert case.status == "awaiting_owner"
+    emails = {day: desk.day(day) for day in working_days(date(2026, 7, 6), date(2026, 7, 15))}
+    assert emails[date(2026, 7, 15)] == [
+        (OWNER, f"[{REF}] Reminder: your information is due on 17 July 2026")]
