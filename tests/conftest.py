@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+# Prefect's console log handler binds the stream it first sees; under typer's CliRunner that
+# is a buffer closed after each invocation, and later flow logs then fail. The tests read
+# results, artifacts and the register, never the console, so keep that handler quiet.
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 from servers import IMAP_USERS, dovecot_server, postgres_cluster
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import mailbox as stdlib_mailbox
+import os
+from datetime import UTC, datetime
 
 import pytest
 from intake_support import request_email
@@ -37,6 +39,10 @@ def desk_dir(tmp_path, prefect_harness):
     inbox.add(request_email(1))
     inbox.add(request_email(2, subject="Out of Office: back Monday",
                             headers={"Auto-Submitted": "auto-replied"}))
+    arrived = datetime(2026, 11, 2, 9, 0, tzinfo=UTC).timestamp()  # the server's arrival time
+    for folder in ("new", "cur"):
+        for path in (tmp_path / "var" / "mailbox" / folder).iterdir():
+            os.utime(path, (arrived, arrived))
     return tmp_path
 
 
@@ -95,3 +101,25 @@ def test_each_registered_case_emits_a_prefect_event(desk_dir, monkeypatch):
     events = [e for e in worker._client.events if e.event == "foidesk.case.registered"]
     assert [e.resource.id for e in events] == ["foidesk.case.FOI-000001/26"]
     assert events[0].payload["reference"] == "FOI 000001/26"
+
+
+def test_the_chase_and_escalate_flows_run_from_the_cli(desk_dir, monkeypatch):
+    from foidesk.cli import app
+
+    monkeypatch.chdir(desk_dir)
+    monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
+    config = desk_dir / "foidesk.toml"
+    config.write_text(config.read_text() + (
+        '\n[[routing]]\nname = "Roads"\nkeywords = ["pothole"]\n'
+        'owner = "roads@example.gov.uk"\n'
+        '\n[escalation]\nmanager = "foi.manager@example.gov.uk"\n'
+    ))
+    assert CliRunner().invoke(app, ["run", "intake", "--now", "2026-11-02T09:00"]).exit_code == 0
+    before = CliRunner().invoke(app, ["run", "chase", "--now", "2026-11-12T08:00"])
+    assert before.exit_code == 0, before.output
+    assert before.stdout.strip() == "chase: 1 digest(s), 1 item(s), 1 sent"
+    rerun = CliRunner().invoke(app, ["run", "chase", "--now", "2026-11-12T08:30"])
+    assert rerun.stdout.strip() == "chase: 0 digest(s), 0 item(s), 0 sent"
+    # due 1 December 2026 (St Andrew's Day, 30 November, skipped): 5 working days before
+    manager = CliRunner().invoke(app, ["run", "escalate", "--now", "2026-11-24T08:00"])
+    assert manager.stdout.strip() == "escalate: 1 digest(s), 1 item(s), 1 sent"
