@@ -107,3 +107,22 @@ def test_a_withdrawal_of_an_open_case(desk):
     desk.deliver_and_run(reply(2, "I no longer need this, please withdraw it."))
     case, _ = desk.case()
     assert case.status == "withdrawn"
+
+
+def test_a_case_with_two_owners_waits_for_both(desk):
+    from foidesk.chasing import Schedule
+    from foidesk.services.assignments import assign_owner, mark_supplied
+    from foidesk.services.chasing import ChaseSettings
+
+    desk.deliver_and_run(request_email(1))  # routed to the roads team
+    intake = settings()
+    chase = ChaseSettings(schedule=Schedule(), renderer=intake.renderer,
+                          authority=intake.authority, deadlines=intake.deadlines)
+    assign_owner(desk.uow(), REF, "finance@example.gov.uk", chase, actor="officer", now=NOW)
+    mark_supplied(desk.uow(), REF, owner="finance@example.gov.uk", actor="officer", now=NOW)
+    case, _ = desk.case()
+    assert case.status == "awaiting_owner"
+    assert sorted(a.state for a in case.assignments) == ["pending", "supplied"]
+    mark_supplied(desk.uow(), REF, actor="officer", now=NOW)
+    case, events = desk.case()
+    assert case.status == "drafting" and events[-1] == "status_changed"
