@@ -16,6 +16,7 @@ from foidesk.rendering import Renderer
 from foidesk.services.cases import DeadlinePolicy
 from foidesk.services.chasing import ChaseSettings
 from foidesk.services.intake import AuthorityView, IntakeSettings, RoutingRule
+from foidesk.services.responses import ResponseSettings, Reviewer
 from foidesk.triage import TriagePolicy
 
 
@@ -64,6 +65,11 @@ def authority_view(settings: Settings) -> AuthorityView:
         postal_address=authority.postal_address,
         jurisdiction=authority.jurisdiction,
         team_address=str(authority.team_address or authority.foi_address),
+        decision_maker_name=(authority.decision_maker.name if authority.decision_maker
+                             else "Freedom of Information Decision Maker"),
+        decision_maker_title=(authority.decision_maker.title if authority.decision_maker
+                              else ""),
+        disclosure_log_url=authority.disclosure_log_url,
     )
 
 
@@ -85,6 +91,21 @@ def chase_settings(settings: Settings) -> ChaseSettings:
         deadlines=deadline_policy(settings),
         manager=str(ladder.manager) if ladder.manager else None,
         head=str(ladder.head_of_service) if ladder.head_of_service else None,
+    )
+
+
+def response_settings(settings: Settings) -> ResponseSettings:
+    """Reviewers and the trust rules for their decisions, read from the config."""
+    return ResponseSettings(
+        renderer=Renderer(settings.templates.override_dir),
+        authority=authority_view(settings),
+        deadlines=deadline_policy(settings),
+        reviewers=tuple(
+            Reviewer(str(r.email).lower(), frozenset(regime.value for regime in r.regimes))
+            for r in settings.reviewers
+        ),
+        trusted_relays=tuple(settings.review.trusted_relays),
+        internal_domains=frozenset(d.lower() for d in settings.authority.internal_domains),
     )
 
 
@@ -113,6 +134,7 @@ def intake_settings(settings: Settings) -> IntakeSettings:
         size_limit=settings.intake.size_limit_mb * 1024 * 1024,
         mailbox_key=mailbox_key(box),
         chase=chase_settings(settings),
+        responses=response_settings(settings),
     )
 
 

@@ -41,6 +41,7 @@ class Envelope:
     references: tuple[str, ...] = ()
     auto_submitted: str = "auto-generated"  # RFC 3834: never answered by auto-responders
     attach_message: bytes | None = None  # the original, attached as message/rfc822
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (filename, mime type, bytes)
 
 
 def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
@@ -66,6 +67,9 @@ def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
     message.set_content(rendered.text, cte="quoted-printable")
     if rendered.html:
         message.add_alternative(rendered.html, subtype="html", cte="quoted-printable")
+    for filename, mime_type, data in envelope.attachments:
+        maintype, subtype = mime_type.split("/", 1)
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     if envelope.attach_message is not None:
         message.add_attachment(envelope.attach_message, maintype="message", subtype="rfc822",
                                filename="original.eml")

@@ -42,6 +42,7 @@ class RequestClock:
     received: date
     regime: Regime = Regime.FOIA
     clarified: date | None = None  # when the requester's clarification arrived (s1(3))
+    clarification_sought: date | None = None  # asked and not yet answered: the clock stops
     fee_pauses: tuple[FeePause, ...] = ()
     extension: Extension | None = None
     extension_days: int | None = None  # PIT extension shorter than the 20-day maximum
@@ -107,6 +108,12 @@ def compute_deadline(
     """The due date of a request under its regime, counting working days or months."""
     rule = rule_for(clock.regime)
     workdays = WorkingDayCalendar(rule.scope, overrides)
+    if clock.clarification_sought is not None:
+        start, steps = _day_zero(clock, workdays)
+        steps.append(Step(clock.clarification_sought, StepKind.NOTE,
+                          "clarification sought (s1(3)): no due date until the reply"))
+        return Deadline(None, clock.regime, start, tuple(steps), (rule.citation,),
+                        clock.clarification_sought)
     if rule.months is not None:
         return _month_deadline(clock, rule, workdays)
     return _working_day_deadline(clock, rule, workdays)

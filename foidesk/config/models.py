@@ -318,6 +318,12 @@ class Reviewer(Section):
     regimes: list[Regime] = Field(default_factory=lambda: list(Regime))
 
 
+class ReviewSettings(Section):
+    """How a reviewer's emailed APPROVE/REJECT is trusted."""
+
+    trusted_relays: list[str] = Field(default_factory=list)  # host names in Received headers
+
+
 class IntakeSettings(Section):
     size_limit_mb: _bounded_int(1, 1024) = 50  # type: ignore[valid-type]
 
@@ -339,5 +345,6 @@ class Settings(Section):
     chase: ChaseSettings = Field(default_factory=ChaseSettings)
     escalation: EscalationSettings = Field(default_factory=EscalationSettings)
     reviewers: list[Reviewer] = Field(default_factory=list)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)

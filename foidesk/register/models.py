@@ -91,6 +91,9 @@ class Case(Base):
     request_text: Mapped[str] = mapped_column(Text, default="")
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
     linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    exemptions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    in_time: Mapped[bool | None] = mapped_column()
+    disclosure_status: Mapped[str | None] = mapped_column(String(20))  # queued | published
 
     requester: Mapped[Requester | None] = relationship(back_populates="cases")
     clock_events: Mapped[list[ClockEvent]] = relationship(
@@ -103,6 +106,35 @@ class Case(Base):
         back_populates="case", order_by="Assignment.id"
     )
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.id")
+    drafts: Mapped[list[Draft]] = relationship(back_populates="case", order_by="Draft.version")
+
+
+class Draft(Base):
+    """One version of a letter (a response, or an internal review's outcome) and its review."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("case_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))  # response | review
+    outcome: Mapped[str] = mapped_column(String(40))
+    exemptions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    letter_text: Mapped[str] = mapped_column(Text)
+    letter_html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(320))
+    reviewer: Mapped[str | None] = mapped_column(String(320))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    review_via: Mapped[str | None] = mapped_column(String(40))
+
+    case: Mapped[Case] = relationship(back_populates="drafts")
 
 
 class ClockEvent(Base):

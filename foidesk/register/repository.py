@@ -40,6 +40,7 @@ class CaseRepository:
                 selectinload(Case.clock_events),
                 selectinload(Case.questions),
                 selectinload(Case.assignments),
+                selectinload(Case.drafts),
             )
         )
         if case is None:

@@ -91,11 +91,14 @@ def london_date(moment: datetime) -> date:
 def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
     """The request facts that decide this case's due date, read from its clock events."""
     clarified: date | None = None
+    sought: date | None = None
     pauses: list[FeePause] = []
     for event in case.clock_events:
         kind = ClockEventKind(event.kind)
-        if kind in (ClockEventKind.CLARIFICATION_RECEIVED, ClockEventKind.REVIEW_REQUESTED):
-            clarified = event.on  # day 0 starts again from this date
+        if kind is ClockEventKind.CLARIFICATION_REQUESTED:
+            sought = event.on
+        elif kind in (ClockEventKind.CLARIFICATION_RECEIVED, ClockEventKind.REVIEW_REQUESTED):
+            clarified, sought = event.on, None  # day 0 starts again from this date
         elif kind is ClockEventKind.FEE_NOTICE:
             pauses.append(FeePause(event.on))
         elif kind is ClockEventKind.FEE_PAID and pauses and pauses[-1].paid is None:
@@ -104,6 +107,7 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
         received=case.received_on,
         regime=Regime(case.regime),
         clarified=clarified,
+        clarification_sought=sought,
         fee_pauses=tuple(pauses),
         extension=Extension(case.extension) if case.extension else None,
         extension_days=case.extension_days,

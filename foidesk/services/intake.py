@@ -52,6 +52,13 @@ from foidesk.services.cases import (
     open_case,
 )
 from foidesk.services.chasing import ChaseSettings, chase_cases, note_owner_away
+from foidesk.services.responses import (
+    ResponseSettings,
+    ReviewRefused,
+    apply_decision,
+    authenticated,
+    read_decision,
+)
 from foidesk.triage import CaseView, Decision, Triage, TriagePolicy, classify
 
 ACTOR = "intake"
@@ -83,6 +90,9 @@ class AuthorityView:
     postal_address: str = ""
     jurisdiction: str = "england-wales"
     team_address: str = ""
+    decision_maker_name: str = "Freedom of Information Decision Maker"
+    decision_maker_title: str = ""
+    disclosure_log_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -97,6 +107,7 @@ class IntakeSettings:
     size_limit: int = 50 * 1024 * 1024
     mailbox_key: str = "default"
     chase: ChaseSettings | None = None  # to reroute a chase when an owner is away
+    responses: ResponseSettings | None = None  # to act on reviewers' decisions by email
 
     @property
     def team_address(self) -> str:
@@ -484,10 +495,28 @@ def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case
 
 
 def _reviewer_decision(uow, message, triage, settings, arrived_at, now) -> Case:
+    """APPROVE or REJECT from a reviewer, accepted only when the message is authenticated."""
     case = _case_of(uow, triage)
-    record_event(uow, case, "reviewer_message", actor=message.from_address, now=now,
-                 detail=message.subject)
-    _notify(uow, settings, "reviewer_message", case, message, triage, now)
+    decision = read_decision(message) if settings.responses else None
+    if decision is None:
+        record_event(uow, case, "reviewer_message", actor=message.from_address, now=now,
+                     detail=message.subject)
+        _notify(uow, settings, "reviewer_message", case, message, triage, now)
+        return case
+    trust = authenticated(message, settings.responses)
+    if trust is None:
+        record_event(uow, case, "review_decision_refused", actor=message.from_address, now=now,
+                     detail=f"{decision[0]} refused: the message is not authenticated "
+                            "(no dkim/spf pass for our domain, no trusted relay)")
+        _notify(uow, settings, "forged_decision", case, message, triage, now)
+        return case
+    try:
+        apply_decision(uow, case, decision[0], message.from_address, settings.responses,
+                       comment=decision[1], via=f"email ({trust})", now=now)
+    except ReviewRefused as error:
+        record_event(uow, case, "review_decision_refused", actor=message.from_address,
+                     now=now, detail=str(error))
+        _notify(uow, settings, "forged_decision", case, message, triage, now)
     return case
 
 

@@ -1,0 +1,177 @@
+"""The officer's answers in a plain, documented format, checked against the law.
+
+Plain text (an email reply to the case, or a file):
+
+    Outcome: partial-ncnd
+    Exemption: s24(2)
+    Exemption: s31(3)
+    Note: The response provided below is correct as of 16 October 2018.
+    1. The Constabularies do not use overt automated facial recognition software.
+    3a. Not applicable.
+
+or TOML (`foidesk draft REF --from answers.toml`):
+
+    outcome = "partial-ncnd"
+    exemptions = ["s24(2)", "s31(3)"]
+    note = "..."
+    [answers]
+    "1" = "The Constabularies do not use ..."
+
+A line starting with a question number begins that answer; the lines after it
+continue it. Every answer must name a question of the request; a refusal (in
+whole or part, or neither confirm nor deny) must cite an exemption (FOIA s17).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from foidesk.exemptions import find as find_exemption
+
+
+class Outcome(StrEnum):
+    GRANTED = "granted"
+    PARTIAL = "partial"
+    REFUSED = "refused"
+    NOT_HELD = "not-held"
+    NCND = "ncnd"
+    PARTIAL_NCND = "partial-ncnd"
+    # internal review outcomes
+    UPHELD = "upheld"
+    OVERTURNED = "overturned"
+    PARTLY_UPHELD = "partly-upheld"
+
+
+OUTCOME_LABELS = {
+    Outcome.GRANTED: "Information granted in full",
+    Outcome.PARTIAL: "Information granted in part; some information withheld",
+    Outcome.REFUSED: "Information withheld in full",
+    Outcome.NOT_HELD: "Information not held",
+    Outcome.NCND: "Neither confirm nor deny",
+    Outcome.PARTIAL_NCND: "Partial neither confirm nor deny",
+    Outcome.UPHELD: "The original decision is upheld",
+    Outcome.OVERTURNED: "The original decision is overturned",
+    Outcome.PARTLY_UPHELD: "The original decision is upheld in part",
+}
+NEEDS_EXEMPTION = frozenset({Outcome.PARTIAL, Outcome.REFUSED, Outcome.NCND,
+                             Outcome.PARTIAL_NCND})
+REVIEW_OUTCOMES = frozenset({Outcome.UPHELD, Outcome.OVERTURNED, Outcome.PARTLY_UPHELD})
+
+
+class DraftError(ValueError):
+    """Answers that cannot become a lawful letter; the message says what to fix."""
+
+
+@dataclass
+class DraftContent:
+    outcome: Outcome
+    exemptions: list[str] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+
+
+HEADER = re.compile(r"^\s*(outcome|exemption|note)\s*:\s*(.*)$", re.IGNORECASE)
+ANSWER = re.compile(r"^\s*(\d{1,2}[a-z]?)[.):]\s+(.*)$", re.IGNORECASE)
+
+
+def parse_plain(text: str) -> DraftContent:
+    """Parse the plain format; the text above a quoted original only."""
+    text = re.split(r"^(?:>|On .{5,80} wrote:|-{2,}\s*Original Message)", text, maxsplit=1,
+                    flags=re.MULTILINE)[0]
+    outcome, exemptions, notes = None, [], []
+    answers: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in text.splitlines():
+        if header := HEADER.match(line):
+            name, value = header.group(1).lower(), header.group(2).strip()
+            if name == "outcome":
+                outcome = value
+            elif name == "exemption":
+                exemptions += [v.strip() for v in value.split(",") if v.strip()]
+            else:
+                notes.append(value)
+            current = None
+        elif answer := ANSWER.match(line):
+            current = answers.setdefault(answer.group(1).lower(), [])
+            current.append(answer.group(2).strip())
+        elif current is not None:
+            current.append(line.strip())
+    if outcome is None:
+        raise DraftError("no 'Outcome:' line (granted, partial, refused, not-held, ncnd, "
+                         "partial-ncnd)")
+    return DraftContent(
+        outcome=_outcome(outcome), exemptions=exemptions,
+        answers={n: _paragraphs(lines) for n, lines in answers.items()},
+        note=" ".join(notes),
+    )
+
+
+def parse_toml(text: str) -> DraftContent:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise DraftError(f"answers file is not valid TOML: {error}") from None
+    if "outcome" not in data:
+        raise DraftError("answers file needs outcome = \"...\"")
+    return DraftContent(
+        outcome=_outcome(str(data["outcome"])),
+        exemptions=[str(e) for e in data.get("exemptions", [])],
+        answers={str(k).lower(): str(v).strip() for k, v in data.get("answers", {}).items()},
+        note=str(data.get("note", "")),
+    )
+
+
+def _outcome(value: str) -> Outcome:
+    cleaned = value.strip().lower().replace(" ", "-").replace("_", "-")
+    cleaned = {"partly": "partial", "full": "granted", "not-held": "not-held",
+               "partial-neither-confirm-nor-deny": "partial-ncnd",
+               "neither-confirm-nor-deny": "ncnd"}.get(cleaned, cleaned)
+    try:
+        return Outcome(cleaned)
+    except ValueError:
+        known = ", ".join(o.value for o in Outcome)
+        raise DraftError(f"outcome must be one of {known}, got {value!r}") from None
+
+
+def _paragraphs(lines: list[str]) -> str:
+    paragraphs, current = [], []
+    for line in lines:
+        if line:
+            current.append(line)
+        elif current:
+            paragraphs.append(" ".join(current))
+            current = []
+    if current:
+        paragraphs.append(" ".join(current))
+    return "\n\n".join(paragraphs)
+
+
+def check(content: DraftContent, question_numbers: list[str], regime: str,
+          *, review: bool = False) -> None:
+    """Raise DraftError unless the content can become a lawful letter for this case."""
+    if review != (content.outcome in REVIEW_OUTCOMES):
+        wanted = "upheld, overturned, partly-upheld" if review else "a response outcome"
+        raise DraftError(f"outcome {content.outcome.value!r} is wrong here: use {wanted}")
+    unknown = sorted(set(content.answers) - {n.lower() for n in question_numbers})
+    if unknown and not review:
+        raise DraftError(
+            f"answers to questions the request does not have: {', '.join(unknown)} "
+            f"(questions: {', '.join(question_numbers)})"
+        )
+    if content.outcome in NEEDS_EXEMPTION and not content.exemptions:
+        raise DraftError(f"outcome {content.outcome.value!r} withholds information: FOIA s17 "
+                         "requires the exemption relied on (add 'Exemption: s31(3)')")
+    for citation in content.exemptions:
+        try:
+            exemption = find_exemption(citation)
+        except KeyError as error:
+            raise DraftError(str(error.args[0])) from None
+        eir = regime.startswith("eir")
+        if eir and exemption.regime == "foia" and exemption.code != "s39":
+            raise DraftError(f"{citation} is a FOIA exemption; this is an EIR case: cite "
+                             "an EIR exception (reg 12 or 13)")
+        if not eir and exemption.regime == "eir":
+            raise DraftError(f"{citation} is an EIR exception; this is not an EIR case")

@@ -1,0 +1,271 @@
+"""The last mile against real servers: draft, review, approve, respond (with the PDF),
+and everything that can go wrong on the way."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from imapclient import IMAPClient
+from intake_support import OWNER, TEAM, request_email, settings
+from servers import IMAP_USERS, smtp_server
+
+from connectors.base import OutgoingMessage
+from connectors.imap import ImapMailbox, ImapSettings
+from connectors.smtp import SmtpSender, SmtpSettings
+from foidesk.calendar import Extension
+from foidesk.drafting import parse_plain
+from foidesk.outbox import drain, recipients_of
+from foidesk.register.database import create_register_engine
+from foidesk.register.migrate import upgrade
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.clock_letters import extend, request_clarification
+from foidesk.services.intake import run_intake
+from foidesk.services.responses import (
+    ResponseSettings,
+    Reviewer,
+    ReviewRefused,
+    create_draft,
+    decide,
+    submit_for_review,
+)
+
+REF = "FOI 000001/26"
+REVIEWER = "decision.maker@example.gov.uk"
+SECOND_REVIEWER = "deputy.decision.maker@example.gov.uk"
+FOLDER = "FOIInbox"
+DKIM_PASS = "mx.example.gov.uk; dkim=pass header.d=example.gov.uk; spf=pass " \
+            "smtp.mailfrom=decision.maker@example.gov.uk"
+ANSWERS = """Outcome: partial
+Exemption: s31(1)(a)
+1. 1,204 potholes were reported in 2025.
+2. We withhold the repair times by location under section 31(1)(a).
+"""
+
+
+def outgoing(item):
+    return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
+
+
+class Desk:
+    def __init__(self, engine, mailbox, admin, smtp, sender) -> None:
+        self.engine, self.mailbox, self.admin, self.smtp, self.sender = (
+            engine, mailbox, admin, smtp, sender)
+        base = settings()
+        self.responses = ResponseSettings(
+            renderer=base.renderer, authority=base.authority, deadlines=base.deadlines,
+            reviewers=(Reviewer(REVIEWER, frozenset({"foia", "foia-review"})),
+                       Reviewer(SECOND_REVIEWER, frozenset({"foia-review"}))),
+            internal_domains=frozenset({"example.gov.uk"}),
+        )
+        self.intake_settings = replace(
+            base, responses=self.responses,
+            triage=replace(base.triage, reviewers=frozenset({REVIEWER, SECOND_REVIEWER})))
+
+    def uow(self):
+        return SqlUnitOfWork(self.engine)
+
+    def mail(self, raw: bytes, now: datetime, **kwargs) -> None:
+        self.admin.append(FOLDER, raw, msg_time=now)
+        run_intake(self.uow, self.mailbox, self.sender, self.intake_settings, now=now,
+                   outgoing=outgoing, **kwargs)
+
+    def send(self, now: datetime, **kwargs) -> None:
+        drain(self.uow, self.sender, outgoing, now=now, **kwargs)
+
+    def received_by(self, address: str) -> list:
+        return [message_from_bytes(c, policy=policy.default)
+                for _, rcpts, c in self.smtp.handler.received if address in rcpts]
+
+    def case(self):
+        with self.uow() as uow:
+            case = uow.cases.get(REF)
+            return case, [e.action for e in uow.cases.events(case)]
+
+    def reviewer_reply(self, n: int, body: str, *, sender=REVIEWER, auth: str | None = DKIM_PASS,
+                       version: int = 1) -> bytes:
+        [review] = [m for m in self.received_by(sender)
+                    if "For approval: draft" in str(m["Subject"])
+                    and f"v{version}" in str(m["Subject"])]
+        headers = {"In-Reply-To": str(review["Message-ID"])}
+        if auth:
+            headers["Authentication-Results"] = auth
+        return request_email(n, sender=sender, subject=f"Re: {review['Subject']}", body=body,
+                             headers=headers)
+
+
+@pytest.fixture
+def desk(tmp_path, dovecot_plain):
+    engine = create_register_engine(f"sqlite:///{tmp_path / 'register.db'}")
+    upgrade(engine)
+    admin = IMAPClient(dovecot_plain.host, port=dovecot_plain.imap_port, ssl=False)
+    admin.login("foi", IMAP_USERS["foi"])
+    for folder in (FOLDER, "FOI/Processed", "FOI/Quarantine"):
+        if admin.folder_exists(folder):
+            admin.delete_folder(folder)
+    admin.create_folder(FOLDER)
+    mailbox = ImapMailbox(
+        ImapSettings(host=dovecot_plain.host, port=dovecot_plain.imap_port, username="foi",
+                     security="plain", folder=FOLDER),
+        password=lambda: IMAP_USERS["foi"],
+    )
+    with smtp_server() as smtp:
+        sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
+        yield Desk(engine, mailbox, admin, smtp, sender)
+        sender.close()
+    mailbox.close()
+    admin.logout()
+    engine.dispose()
+
+
+DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+def prepare_for_review(desk: Desk, answers: str = ANSWERS) -> None:
+    desk.mail(request_email(1), DAY)
+    [task] = desk.received_by(OWNER)
+    desk.mail(request_email(2, sender=OWNER, subject=f"Re: {task['Subject']}",
+                            body="Here are the figures: 1,204 reports.",
+                            headers={"In-Reply-To": str(task["Message-ID"])}),
+              DAY + timedelta(days=3))
+    create_draft(desk.uow(), REF, parse_plain(answers), desk.responses, actor="officer",
+                 now=DAY + timedelta(days=4))
+    assert submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                             now=DAY + timedelta(days=4)) == REVIEWER
+    desk.send(DAY + timedelta(days=4))
+
+
+def test_request_to_response_with_the_pdf_through_an_emailed_approval(desk):
+    prepare_for_review(desk)
+    [review] = [m for m in desk.received_by(REVIEWER)]
+    [pdf] = [p for p in review.iter_attachments() if p.get_content_type() == "application/pdf"]
+    assert pdf.get_content().startswith(b"%PDF")
+    desk.mail(desk.reviewer_reply(3, "APPROVE"), DAY + timedelta(days=5))
+    responses = [m for m in desk.received_by("jane@example.org")
+                 if "Response to your request" in str(m["Subject"])]
+    assert len(responses) == 1
+    [response] = responses
+    assert response["In-Reply-To"] == "<request-1@example.org>"
+    text = response.get_body(("plain",)).get_content()
+    assert "Freedom of Information Request Reference No: FOI 000001/26" in text
+    assert "1 1,204 potholes were reported in 2025." in text
+    assert "s31(1)(a) - Law Enforcement" in text
+    assert "Factors favouring disclosure" in text and "Balance test" in text
+    assert "Wycliffe House" in text and "request a review" in text.lower()
+    [letter] = [p for p in response.iter_attachments()
+                if p.get_content_type() == "application/pdf"]
+    assert letter.get_filename() == "FOI-000001-26.pdf"
+    case, events = desk.case()
+    assert (case.status, case.outcome, case.exemptions, case.in_time) == (
+        "closed", "partial", ["s31(1)(a)"], True)
+    assert case.disclosure_status == "queued"
+    assert case.drafts[0].review_via.startswith("email (dkim=pass")
+    assert events[-3:] == ["status_changed", "status_changed", "status_changed"]
+
+
+def test_a_forged_approval_is_refused_logged_and_reported(desk):
+    prepare_for_review(desk)
+    desk.mail(desk.reviewer_reply(3, "APPROVE", auth=None), DAY + timedelta(days=5))
+    case, events = desk.case()
+    assert case.status == "in_review" and events[-1] == "review_decision_refused"
+    assert not [m for m in desk.received_by("jane@example.org")
+                if "Response" in str(m["Subject"])]
+    assert any("REFUSED" in str(m["Subject"]) for m in desk.received_by(TEAM))
+    spoofed = desk.reviewer_reply(4, "APPROVE", auth="mx; dkim=pass header.d=evil.example")
+    desk.mail(spoofed, DAY + timedelta(days=5, hours=1))
+    assert desk.case()[0].status == "in_review"
+
+
+def test_a_rejection_goes_back_to_the_officer_and_a_second_draft_is_approved(desk):
+    prepare_for_review(desk)
+    desk.mail(desk.reviewer_reply(3, "REJECT: cite the subsection and explain the harm"),
+              DAY + timedelta(days=5))
+    case, _ = desk.case()
+    assert case.status == "drafting"
+    assert case.drafts[0].review_comment == "cite the subsection and explain the harm"
+    assert any("rejected" in str(m["Subject"]) for m in desk.received_by(TEAM))
+    create_draft(desk.uow(), REF, parse_plain(ANSWERS + "Note: Figures as at 1 Nov.\n"),
+                 desk.responses, actor="officer", now=DAY + timedelta(days=6))
+    submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                      now=DAY + timedelta(days=6))
+    desk.send(DAY + timedelta(days=6))
+    desk.mail(desk.reviewer_reply(4, "Approve", version=2), DAY + timedelta(days=7))
+    case, _ = desk.case()
+    assert case.status == "closed" and [d.status for d in case.drafts] == ["rejected", "sent"]
+
+
+def test_a_crash_while_sending_the_response_still_sends_one(desk):
+    prepare_for_review(desk)
+
+    class Crash(Exception):
+        pass
+
+    def crash_after_send(name):
+        if name == "after_send":
+            raise Crash
+
+    with pytest.raises(Crash):
+        desk.mail(desk.reviewer_reply(3, "APPROVE"), DAY + timedelta(days=5),
+                  checkpoint=crash_after_send)
+    desk.mail(request_email(9, subject="unrelated hello", body="nyaan"), DAY + timedelta(days=6))
+    desk.send(DAY + timedelta(days=6))
+    responses = [m for m in desk.received_by("jane@example.org")
+                 if "Response to your request" in str(m["Subject"])]
+    assert len(responses) == 1
+
+
+def test_clarification_letter_stops_the_clock_and_the_reply_restarts_it(desk):
+    desk.mail(request_email(1), DAY)
+    request_clarification(desk.uow(), REF, "Do you mean carriageways, footways, or both?",
+                          desk.responses, actor="officer", now=DAY + timedelta(days=1))
+    desk.send(DAY + timedelta(days=1))
+    [letter] = [m for m in desk.received_by("jane@example.org")
+                if "clarification" in str(m["Subject"]).lower()]
+    assert "carriageways, footways" in letter.get_body(("plain",)).get_content()
+    assert desk.case()[0].due_on is None
+    desk.mail(request_email(3, subject=f"Re: {letter['Subject']}", body="Carriageways only.",
+                            headers={"In-Reply-To": str(letter["Message-ID"])}),
+              datetime(2026, 11, 10, 9, tzinfo=UTC))
+    case, _ = desk.case()
+    assert case.due_on == date(2026, 12, 9)  # 20 working days from 10 Nov (30 Nov skipped)
+
+
+def test_a_public_interest_extension_is_notified_with_the_new_date(desk):
+    desk.mail(request_email(1), DAY)
+    due = extend(desk.uow(), REF, Extension.PIT, "We are weighing s31.", desk.responses,
+                 exemptions="section 31", actor="officer", now=DAY + timedelta(days=20))
+    desk.send(DAY + timedelta(days=20))
+    assert due == date(2026, 12, 31)  # 20 more working days after 1 December (Christmas skipped)
+    [letter] = [m for m in desk.received_by("jane@example.org")
+                if "Public interest test" in str(m["Subject"])]
+    assert "31 December 2026" in letter.get_body(("plain",)).get_content()
+    with pytest.raises(ValueError, match="already extended"):
+        extend(desk.uow(), REF, Extension.PIT, "again", desk.responses, actor="officer",
+               now=DAY + timedelta(days=21))
+
+
+def test_an_internal_review_needs_a_different_reviewer(desk):
+    prepare_for_review(desk)
+    desk.mail(desk.reviewer_reply(3, "APPROVE"), DAY + timedelta(days=5))
+    desk.mail(request_email(5, subject=f"Re: [{REF}] response",
+                            body="Please carry out an internal review of this decision."),
+              DAY + timedelta(days=10))
+    case, _ = desk.case()
+    assert (case.status, case.regime) == ("internal_review", "foia-review")
+    create_draft(desk.uow(), REF, parse_plain("Outcome: upheld\nNote: The exemption applies."),
+                 desk.responses, actor="officer", now=DAY + timedelta(days=11))
+    assert submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                             now=DAY + timedelta(days=11)) == SECOND_REVIEWER
+    with pytest.raises(ReviewRefused, match="made the original decision"):
+        decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+               now=DAY + timedelta(days=12))
+    decide(desk.uow(), REF, "approve", SECOND_REVIEWER, desk.responses, via="cli",
+           now=DAY + timedelta(days=12))
+    desk.send(DAY + timedelta(days=12))
+    [outcome] = [m for m in desk.received_by("jane@example.org")
+                 if "Internal review of your request" in str(m["Subject"])]
+    text = outcome.get_body(("plain",)).get_content()
+    assert "The original decision is upheld" in text and "Wycliffe House" in text
+    assert desk.case()[0].status == "closed"
