@@ -12,6 +12,7 @@ from flows.common import load_config, outgoing, parse_now
 from foidesk.bootstrap import Desk, bootstrap, chase_settings
 from foidesk.outbox import DrainReport, drain
 from foidesk.services.chasing import ChaseReport, ChaseSettings, run_chase
+from foidesk.services.clock_letters import lapse_clarifications
 
 
 @task(cache_policy=NO_CACHE)
@@ -32,6 +33,11 @@ def _run(kind: str, config_path: str | None, now: str | None) -> dict[str, int]:
     config = load_config(config_path)
     desk = bootstrap(config)
     report = plan_and_queue(desk, chase_settings(config), kind, moment)
+    if kind == "escalate":
+        lapsed = lapse_clarifications(desk.uow(), now=moment,
+                                      months=config.chase.clarification_lapse_months)
+        if lapsed:
+            logger.info("closed as lapsed (no clarification): %s", ", ".join(lapsed))
     with build_sender(config) as sender:
         sent = drain_outbox(desk, sender, moment)
     lines = [f"- **{recipient}**: {len(keys)} item(s)" for recipient, keys in

@@ -27,6 +27,16 @@ def _uk_date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}" if value is not None else "not yet set"
 
 
+def _statute(citation: str) -> str:
+    """s24(2) -> Section 24(2); reg 12(5)(b) -> Regulation 12(5)(b), as letters write them."""
+    text = citation.strip()
+    if text.lower().startswith("reg"):
+        return "Regulation " + text[3:].lstrip(" .")
+    if text.lower().startswith("s") and text[1:2].isdigit():
+        return "Section " + text[1:]
+    return text
+
+
 class Renderer:
     def __init__(self, override_dir: str | Path | None = None) -> None:
         folders = [str(override_dir)] if override_dir else []
@@ -40,6 +50,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["uk_date"] = _uk_date
+        self.env.filters["statute"] = _statute
 
     def email(self, name: str, **context: Any) -> RenderedEmail:
         """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional)."""

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from foidesk.cli import cases_cmds, config_cmds, deadline, owner_cmds, run_cmds
+from foidesk.cli import (
+    cases_cmds,
+    config_cmds,
+    deadline,
+    owner_cmds,
+    response_cmds,
+    run_cmds,
+)
 
 app = typer.Typer(
     name="foidesk",
@@ -18,6 +25,7 @@ config_cmds.register(app)
 cases_cmds.register(app)
 run_cmds.register(app)
 owner_cmds.register(app)
+response_cmds.register(app)
 
 
 def main() -> None:

@@ -303,6 +303,7 @@ class ChaseSettings(Section):
     remind_before_days: WorkingDays = 2
     remind_on_due_day: bool = True
     repeat_every_days: _bounded_int(1, 20) = 2  # type: ignore[valid-type]
+    clarification_lapse_months: _bounded_int(1, 12) = 3  # type: ignore[valid-type]
 
 
 class EscalationSettings(Section):

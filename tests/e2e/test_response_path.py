@@ -151,7 +151,7 @@ def test_request_to_response_with_the_pdf_through_an_emailed_approval(desk):
     text = response.get_body(("plain",)).get_content()
     assert "Freedom of Information Request Reference No: FOI 000001/26" in text
     assert "1 1,204 potholes were reported in 2025." in text
-    assert "s31(1)(a) - Law Enforcement" in text
+    assert "Section 31(1)(a) - Law Enforcement" in text
     assert "Factors favouring disclosure" in text and "Balance test" in text
     assert "Wycliffe House" in text and "request a review" in text.lower()
     [letter] = [p for p in response.iter_attachments()

@@ -126,3 +126,18 @@ def test_a_case_with_two_owners_waits_for_both(desk):
     mark_supplied(desk.uow(), REF, actor="officer", now=NOW)
     case, events = desk.case()
     assert case.status == "drafting" and events[-1] == "status_changed"
+
+
+def test_a_clarification_unanswered_for_three_months_lapses(desk):
+    from foidesk.services.cases import ClockEventKind, DeadlinePolicy, record_clock_event
+    from foidesk.services.clock_letters import lapse_clarifications
+
+    desk.deliver_and_run(request_email(1))
+    record_clock_event(desk.uow(), REF, ClockEventKind.CLARIFICATION_REQUESTED, date(2026, 11, 3),
+                       policy=DeadlinePolicy(), actor="officer", now=NOW)
+    assert lapse_clarifications(desk.uow(), months=3,
+                                now=datetime(2027, 2, 2, 8, tzinfo=UTC)) == []
+    assert lapse_clarifications(desk.uow(), months=3,
+                                now=datetime(2027, 2, 3, 8, tzinfo=UTC)) == [REF]
+    case, _ = desk.case()
+    assert (case.status, case.outcome) == ("closed", "lapsed")

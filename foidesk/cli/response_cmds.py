@@ -1,0 +1,249 @@
+"""The response from the terminal: draft, review, decide, and the clock letters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from foidesk.calendar import Extension
+from foidesk.cli.common import EXIT_USAGE, ConfigOption, NowOption, fail, now_from, open_desk, out
+from foidesk.register.repository import CaseNotFound
+
+ReferenceArg = Annotated[str, typer.Argument(help="Case reference, e.g. 'FOI 000001/26'.")]
+SendOption = Annotated[
+    bool, typer.Option("--send/--queue", help="Send queued mail now (default), or leave it "
+                                              "for the next flow run.")
+]
+
+
+def _run(config, now, action, *, send: bool = True):
+    """Open the register, run one use case, and send what it queued."""
+    from foidesk.bootstrap import response_settings
+    from foidesk.drafting import DraftError
+    from foidesk.services.clock_letters import ClockLetterError
+    from foidesk.services.responses import ReviewRefused
+
+    desk = open_desk(config)
+    moment = now_from(now)
+    try:
+        result = action(desk, response_settings(desk.settings), moment)
+    except CaseNotFound as error:
+        fail(str(error))
+    except (DraftError, ClockLetterError, ValueError) as error:
+        fail(str(error), EXIT_USAGE)
+    except ReviewRefused as error:
+        fail(f"refused: {error}")
+    if send and desk.settings.sender is not None:
+        _drain(desk, moment)
+    desk.close()
+    return result
+
+
+def _drain(desk, now: datetime) -> None:
+    from connectors.factory import build_sender
+    from flows.common import outgoing
+    from foidesk.outbox import drain
+
+    with build_sender(desk.settings) as sender:
+        drain(desk.uow, sender, outgoing, now=now)
+
+
+def draft(
+    reference: ReferenceArg,
+    from_file: Annotated[
+        Path, typer.Option("--from", exists=True, dir_okay=False,
+                           help="Answers: TOML (.toml) or the plain format.")
+    ],
+    submit: Annotated[bool, typer.Option(help="Send it to the reviewer at once.")] = False,
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Render the response from the officer's answers and store it as a new draft version.
+
+    Example: foidesk draft "FOI 000001/26" --from answers.toml --submit
+    """
+    from foidesk.drafting import parse_plain, parse_toml
+    from foidesk.services.responses import create_draft, submit_for_review
+
+    text = from_file.read_text(encoding="utf-8")
+    parse = parse_toml if from_file.suffix == ".toml" else parse_plain
+
+    def action(desk, settings, moment):
+        made = create_draft(desk.uow(), reference, parse(text), settings, actor="cli",
+                            now=moment)
+        reviewer = submit_for_review(desk.uow(), reference, settings, actor="cli",
+                                     now=moment) if submit else None
+        return made.version, reviewer
+
+    version, reviewer = _run(config, now, action, send=send)
+    out.print(f"{reference}: draft v{version}"
+              + (f" sent to {reviewer} for approval" if reviewer else ""), markup=False)
+
+
+def submit(reference: ReferenceArg, send: SendOption = True, now: NowOption = None,
+           config: ConfigOption = None) -> None:
+    """Send the latest draft to the authorised reviewer, the letter attached.
+
+    Example: foidesk submit "FOI 000001/26"
+    """
+    from foidesk.services.responses import submit_for_review
+
+    reviewer = _run(config, now, lambda desk, settings, moment: submit_for_review(
+        desk.uow(), reference, settings, actor="cli", now=moment), send=send)
+    out.print(f"{reference}: sent to {reviewer} for approval", markup=False)
+
+
+def approve(
+    reference: ReferenceArg,
+    reviewer: Annotated[str, typer.Option("--as", help="The reviewer deciding (email).")],
+    comment: Annotated[str, typer.Option(help="A note for the record.")] = "",
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Approve the draft under review as REVIEWER: the response is sent and the case closes.
+
+    Example: foidesk approve "FOI 000001/26" --as decision.maker@example.gov.uk
+    """
+    _decide(reference, "approve", reviewer, comment, send, now, config)
+
+
+def reject(
+    reference: ReferenceArg,
+    reviewer: Annotated[str, typer.Option("--as", help="The reviewer deciding (email).")],
+    reason: Annotated[str, typer.Option(help="What must change.")],
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Send the draft back to the officer with the reason.
+
+    Example: foidesk reject "FOI 000001/26" --as decision.maker@example.gov.uk --reason "..."
+    """
+    _decide(reference, "reject", reviewer, reason, send, now, config)
+
+
+def _decide(reference, decision, reviewer, comment, send, now, config) -> None:
+    from foidesk.services.responses import decide
+
+    made = _run(config, now, lambda desk, settings, moment: decide(
+        desk.uow(), reference, decision, reviewer, settings, comment=comment, via="cli",
+        now=moment), send=send)
+    out.print(f"{reference}: draft v{made.version} {made.status}", markup=False)
+
+
+def clarify(
+    reference: ReferenceArg,
+    question: Annotated[str, typer.Option(help="What the requester must clarify.")],
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Ask the requester to clarify (s1(3)); the clock stops until they reply.
+
+    Example: foidesk clarify "FOI 000001/26" --question "Which years do you mean?"
+    """
+    from foidesk.services.clock_letters import request_clarification
+
+    _run(config, now, lambda desk, settings, moment: request_clarification(
+        desk.uow(), reference, question, settings, actor="cli", now=moment,
+        lapse_months=desk.settings.chase.clarification_lapse_months), send=send)
+    out.print(f"{reference}: clarification requested; the clock has stopped", markup=False)
+
+
+def fee_notice(
+    reference: ReferenceArg,
+    amount: Annotated[str, typer.Option(help="The fee, in pounds (e.g. 25.00).")],
+    detail: Annotated[str, typer.Option(help="How the fee is made up.")] = "",
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Send a fees notice (s9): the clock pauses until the fee is paid.
+
+    Example: foidesk fee-notice "FOI 000001/26" --amount 25.00
+    """
+    from foidesk.services.clock_letters import fees_notice
+
+    _run(config, now, lambda desk, settings, moment: fees_notice(
+        desk.uow(), reference, amount, settings, detail=detail, actor="cli", now=moment),
+        send=send)
+    out.print(f"{reference}: fees notice sent; the clock is paused", markup=False)
+
+
+def fee_paid(
+    reference: ReferenceArg,
+    on: Annotated[datetime, typer.Argument(formats=["%Y-%m-%d"], help="Date the fee arrived.")],
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Record the fee as paid (s10(2)): the clock restarts, the paused days disregarded.
+
+    Example: foidesk fee-paid "FOI 000001/26" 2026-11-20
+    """
+    from foidesk.services.clock_letters import fee_paid as record_payment
+
+    due = _run(config, now, lambda desk, settings, moment: record_payment(
+        desk.uow(), reference, on.date(), settings, actor="cli", now=moment), send=send)
+    out.print(f"{reference}: paid; due {due}", markup=False)
+
+
+def extend(
+    reference: ReferenceArg,
+    kind: Annotated[Extension, typer.Argument(help="pit (FOIA s10(3)) or complex (EIR reg 7).")],
+    reason: Annotated[str, typer.Option(help="Why, for the letter and the record.")],
+    exemptions: Annotated[str, typer.Option(help="For pit: the exemptions considered.")] = "",
+    days: Annotated[int | None, typer.Option(help="pit: fewer than 20 working days.")] = None,
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Extend the time limit, with the notice to the requester, by day 20 at the latest.
+
+    Example: foidesk extend "FOI 000001/26" pit --reason "Weighing s31" --exemptions "section 31"
+    """
+    from foidesk.services.clock_letters import extend as extend_case
+
+    due = _run(config, now, lambda desk, settings, moment: extend_case(
+        desk.uow(), reference, kind, reason, settings, exemptions=exemptions, days=days,
+        actor="cli", now=moment), send=send)
+    out.print(f"{reference}: extended; due {due}", markup=False)
+
+
+def refuse(
+    reference: ReferenceArg,
+    ground: Annotated[str, typer.Argument(help="s12 (cost limit) or s14 (vexatious).")],
+    reason: Annotated[str, typer.Option(help="The explanation for the letter.")],
+    send: SendOption = True,
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Draft a refusal of the whole request under s12 or s14 and send it for review.
+
+    Example: foidesk refuse "FOI 000001/26" s12 --reason "Over 18 hours to locate"
+    """
+    from foidesk.drafting import DraftContent, Outcome
+    from foidesk.services.responses import create_draft, submit_for_review
+
+    if ground not in ("s12", "s14"):
+        fail(f'ground must be s12 or s14, got "{ground}"', EXIT_USAGE)
+
+    def action(desk, settings, moment):
+        content = DraftContent(Outcome.REFUSED, [ground], {}, reason)
+        create_draft(desk.uow(), reference, content, settings, actor="cli", now=moment)
+        return submit_for_review(desk.uow(), reference, settings, actor="cli", now=moment)
+
+    reviewer = _run(config, now, action, send=send)
+    out.print(f"{reference}: {ground} refusal drafted and sent to {reviewer}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    for command in (draft, submit, approve, reject, clarify, extend, refuse):
+        app.command()(command)
+    app.command("fee-notice")(fee_notice)
+    app.command("fee-paid")(fee_paid)

@@ -1,0 +1,171 @@
+"""The response from the terminal and from the Prefect form, on the embedded default."""
+
+from __future__ import annotations
+
+import mailbox as stdlib_mailbox
+import os
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+import pytest
+from intake_support import request_email
+from typer.testing import CliRunner
+
+from foidesk.cli import app
+
+CONFIG = """
+[authority]
+name = "Example Council"
+foi_address = "foi@example.gov.uk"
+postal_address = "Town Hall, Exampleton EX1 1AA"
+team_address = "foi.officers@example.gov.uk"
+internal_domains = ["example.gov.uk"]
+disclosure_log_url = "https://example.gov.uk/disclosure-log"
+
+[authority.decision_maker]
+name = "A. Decider"
+title = "FOI Decision Maker"
+
+[database]
+url = "sqlite:///var/foidesk.db"
+
+[mailbox]
+kind = "maildir"
+path = "var/mailbox"
+
+[sender]
+kind = "maildir"
+path = "var/outbox"
+
+[[reviewers]]
+name = "A. Decider"
+email = "decision.maker@example.gov.uk"
+"""
+ANSWERS = '''outcome = "partial"
+exemptions = ["s31(1)(a)"]
+note = "The figures are correct as of 1 November 2026."
+[answers]
+"1" = "1,204 potholes were reported in 2025."
+"2" = "We withhold repair times by location."
+'''
+REF = "FOI 000001/26"
+REVIEWER = "decision.maker@example.gov.uk"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+@pytest.fixture
+def desk(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
+    (tmp_path / "foidesk.toml").write_text(CONFIG)
+    (tmp_path / "answers.toml").write_text(ANSWERS)
+    (tmp_path / "var").mkdir()
+    inbox = stdlib_mailbox.Maildir(tmp_path / "var" / "mailbox", create=True)
+    inbox.add(request_email(1))
+    arrived = datetime(2026, 11, 2, 9, 0, tzinfo=UTC).timestamp()
+    for path in (tmp_path / "var" / "mailbox" / "new").iterdir():
+        os.utime(path, (arrived, arrived))
+    from connectors.base import OutgoingMessage
+    from connectors.maildir import MaildirMailbox, MaildirSender
+    from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.config import load_settings
+    from foidesk.outbox import recipients_of
+    from foidesk.services.intake import run_intake
+
+    config = load_settings(tmp_path / "foidesk.toml")
+    registered = bootstrap(config)
+    run_intake(registered.uow, MaildirMailbox(tmp_path / "var" / "mailbox"),
+               MaildirSender(tmp_path / "var" / "outbox"), intake_settings(config),
+               now=datetime(2026, 11, 2, 9, 5, tzinfo=UTC),
+               outgoing=lambda i: OutgoingMessage(i.raw, i.sender, tuple(recipients_of(i))))
+    registered.close()
+    return tmp_path
+
+
+def outbox_to(path, address: str) -> list:
+    box = stdlib_mailbox.Maildir(path / "var" / "outbox")
+    found = [message_from_bytes(box.get_bytes(k), policy=policy.default) for k in box.keys()]  # noqa: SIM118
+    return [m for m in found if address in str(m["To"])]
+
+
+def test_draft_submit_and_approve_send_the_letter_with_its_pdf(desk):
+    drafted = invoke("draft", REF, "--from", "answers.toml", "--submit", "--now",
+                     "2026-11-10T10:00")
+    assert drafted.exit_code == 0, drafted.output
+    assert drafted.stdout.strip() == f"{REF}: draft v1 sent to {REVIEWER} for approval"
+    [review] = outbox_to(desk, REVIEWER)
+    assert "APPROVE" in review.get_body(("plain",)).get_content()
+    approved = invoke("approve", REF, "--as", REVIEWER, "--now", "2026-11-11T10:00")
+    assert approved.stdout.strip() == f"{REF}: draft v1 sent"
+    [response] = [m for m in outbox_to(desk, "jane@example.org")
+                  if "Response to your request" in str(m["Subject"])]
+    text = response.get_body(("plain",)).get_content()
+    assert "The figures are correct as of 1 November 2026." in text
+    assert "https://example.gov.uk/disclosure-log" in text
+    assert "A. Decider, FOI Decision Maker" in text
+    [pdf] = list(response.iter_attachments())
+    assert pdf.get_content_type() == "application/pdf"
+    case = invoke("case", REF, "--json")
+    assert '"status": "closed"' in case.stdout and '"outcome": "partial"' in case.stdout
+
+
+def test_an_unauthorised_approval_and_a_lawless_draft_are_refused(desk):
+    bad = desk / "bad.txt"
+    bad.write_text("Outcome: refused\n1. No.\n")
+    refused = invoke("draft", REF, "--from", str(bad))
+    assert refused.exit_code == 2
+    assert "FOIA s17 requires the exemption" in refused.stderr
+    invoke("draft", REF, "--from", "answers.toml", "--submit")
+    intruder = invoke("approve", REF, "--as", "someone@example.gov.uk")
+    assert intruder.exit_code == 1
+    assert "not an authorised reviewer" in intruder.stderr
+    rejected = invoke("reject", REF, "--as", REVIEWER, "--reason", "Explain the harm")
+    assert rejected.stdout.strip() == f"{REF}: draft v1 rejected"
+
+
+def test_clock_letters_from_the_terminal(desk):
+    assert invoke("clarify", REF, "--question", "Which roads?", "--now",
+                  "2026-11-03T10:00").exit_code == 0
+    assert any("clarification" in str(m["Subject"]).lower()
+               for m in outbox_to(desk, "jane@example.org"))
+    assert '"due_on": null' in invoke("case", REF, "--json").stdout
+
+
+def test_fees_and_extension_from_the_terminal(desk):
+    noticed = invoke("fee-notice", REF, "--amount", "25.00", "--now", "2026-11-03T10:00")
+    assert noticed.exit_code == 0, noticed.output
+    paid = invoke("fee-paid", REF, "2026-11-05", "--now", "2026-11-05T10:00")
+    assert paid.stdout.strip() == f"{REF}: paid; due 2026-12-04"
+    extended = invoke("extend", REF, "pit", "--reason", "Weighing s31", "--now",
+                      "2026-11-20T10:00")
+    # 20 more working days: Christmas, Boxing Day, New Year and 2 January (Scotland,
+    # observed Monday 4 January 2027) skipped
+    assert extended.stdout.strip() == f"{REF}: extended; due 2027-01-07"
+    late = invoke("extend", REF, "pit", "--reason", "again")
+    assert late.exit_code == 2 and "already extended" in late.stderr
+
+
+def test_a_section_12_refusal_is_drafted_and_sent_for_review(desk):
+    result = invoke("refuse", REF, "s12", "--reason", "Locating it would take over 18 hours.")
+    assert result.stdout.strip() == f"{REF}: s12 refusal drafted and sent to {REVIEWER}"
+    [review] = outbox_to(desk, REVIEWER)
+    assert "Section 12 - Cost of compliance exceeds the appropriate limit" in review.get_body(
+        ("plain",)).get_content()
+
+
+def test_the_review_decision_form_approves_through_prefect(desk, prefect_harness):
+    from flows.review import ReviewDecision, review_decision
+
+    invoke("draft", REF, "--from", "answers.toml", "--submit")
+    with pytest.raises(ValueError, match="needs a comment"):
+        review_decision(ReviewDecision(reference=REF, decision="reject", reviewer=REVIEWER),
+                        config_path=str(desk / "foidesk.toml"))
+    status = review_decision(
+        ReviewDecision(reference=REF, decision="approve", reviewer=REVIEWER),
+        config_path=str(desk / "foidesk.toml"), now="2026-11-12T10:00")
+    assert status == "sent"
+    assert [m for m in outbox_to(desk, "jane@example.org")
+            if "Response to your request" in str(m["Subject"])]
