@@ -175,3 +175,18 @@ def check(content: DraftContent, question_numbers: list[str], regime: str,
                              "an EIR exception (reg 12 or 13)")
         if not eir and exemption.regime == "eir":
             raise DraftError(f"{citation} is an EIR exception; this is not an EIR case")
+
+
+def answers_starter(questions: list[tuple[str, str]], contributions: list[tuple[str, str]]) -> str:
+    """A plain-format file to start from: each question, and what the owners sent."""
+    lines = ["Outcome: granted", "# Exemption: s31(1)(a)   (one line per exemption relied on)",
+             "# Note: anything to say before the answers", ""]
+    for who, text in contributions:
+        lines.append(f"# From {who}:")
+        lines += [f"#   {line}" for line in text.strip().splitlines()[:40]]
+        lines.append("")
+    for number, question in questions:
+        lines.append(f"# {number} {question}")
+        lines.append(f"{number}. ")
+        lines.append("")
+    return "\n".join(lines)

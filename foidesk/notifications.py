@@ -45,6 +45,9 @@ NOTICES: tuple[Notice, ...] = (
            "A message from the FOI team could not be delivered {reference}",
            attach_original=True),
     Notice("unsure", "team_triage", "foi_team", attach_original=True),
+    Notice("draft_refused", "team_notice", "foi_team",
+           "Your answers for {reference} could not become a draft: see why below",
+           attach_original=True),
     Notice("forged_decision", "team_notice", "foi_team",
            "A review decision on {reference} was REFUSED: it could not be authenticated "
            "or did not come from an authorised reviewer", attach_original=True),

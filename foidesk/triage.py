@@ -33,6 +33,7 @@ class Decision(StrEnum):
     WITHDRAWAL = "withdrawal"
     OWNER_CONTRIBUTION = "owner_contribution"
     REVIEWER_DECISION = "reviewer_decision"
+    OFFICER_DRAFT = "officer_draft"
     AUTO_REPLY = "auto_reply"
     BOUNCE = "bounce"
     FEEDBACK_REPORT = "feedback_report"
@@ -297,6 +298,8 @@ def classify(message: InboundMessage, cases: CaseLookup, policy: TriagePolicy) -
     if case is not None:
         if sender in policy.reviewers:
             return Triage(Decision.REVIEWER_DECISION, f"from reviewer {sender}, {how}", case)
+        if internal and re.search(r"^\s*outcome\s*:", _new_text(message.text), re.I | re.M):
+            return Triage(Decision.OFFICER_DRAFT, f"answers from {sender}, {how}", case)
         if internal:
             return Triage(Decision.OWNER_CONTRIBUTION, f"from {sender} (internal), {how}", case)
         text = f"{message.subject}\n{_new_text(message.text)}"

@@ -54,21 +54,30 @@ def _drain(desk, now: datetime) -> None:
 def draft(
     reference: ReferenceArg,
     from_file: Annotated[
-        Path, typer.Option("--from", exists=True, dir_okay=False,
-                           help="Answers: TOML (.toml) or the plain format.")
-    ],
+        Path | None, typer.Option("--from", exists=True, dir_okay=False,
+                                  help="Answers: TOML (.toml) or the plain format.")
+    ] = None,
+    starter: Annotated[
+        bool, typer.Option(help="Print a starting answers file with the owners' replies.")
+    ] = False,
     submit: Annotated[bool, typer.Option(help="Send it to the reviewer at once.")] = False,
     send: SendOption = True,
     now: NowOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Render the response from the officer's answers and store it as a new draft version.
+    """Render the response from the officer's answers and store it as a new draft version
+    (`--starter` prints a file to fill in, with the owners' replies quoted).
 
     Example: foidesk draft "FOI 000001/26" --from answers.toml --submit
     """
     from foidesk.drafting import parse_plain, parse_toml
     from foidesk.services.responses import create_draft, submit_for_review
 
+    if starter:
+        print(_starter(reference, config))
+        return
+    if from_file is None:
+        fail("give --from FILE (or --starter to print one to fill in)", EXIT_USAGE)
     text = from_file.read_text(encoding="utf-8")
     parse = parse_toml if from_file.suffix == ".toml" else parse_plain
 
@@ -82,6 +91,27 @@ def draft(
     version, reviewer = _run(config, now, action, send=send)
     out.print(f"{reference}: draft v{version}"
               + (f" sent to {reviewer} for approval" if reviewer else ""), markup=False)
+
+
+def _starter(reference: str, config) -> str:
+    from sqlalchemy import select
+
+    from foidesk.drafting import answers_starter
+    from foidesk.mail import parse
+    from foidesk.register.models import Message
+
+    desk = open_desk(config)
+    with desk.uow() as uow:
+        try:
+            case = uow.cases.get(reference)
+        except CaseNotFound as error:
+            fail(str(error))
+        rows = uow.session.scalars(select(Message).where(
+            Message.case_id == case.id, Message.triage == "owner_contribution")).all()
+        contributions = [(row.from_addr, parse(row.raw).text) for row in rows if row.raw]
+        questions = [(q.number, q.text) for q in case.questions]
+    desk.close()
+    return answers_starter(questions, contributions)
 
 
 def submit(reference: ReferenceArg, send: SendOption = True, now: NowOption = None,

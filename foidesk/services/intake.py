@@ -15,7 +15,7 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
@@ -25,6 +25,7 @@ from sqlalchemy import select
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
 from foidesk.cases import CaseStatus, IllegalTransition, check_transition
 from foidesk.chasing import REMINDERS
+from foidesk.drafting import DraftError, parse_plain
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
 from foidesk.notifications import Notice, notices_for
 from foidesk.outbox import Envelope, compose, enqueue
@@ -55,8 +56,10 @@ from foidesk.services.chasing import ChaseSettings, chase_cases, note_owner_away
 from foidesk.services.responses import (
     ResponseSettings,
     ReviewRefused,
+    add_draft,
     apply_decision,
     authenticated,
+    queue_review,
     read_decision,
 )
 from foidesk.triage import CaseView, Decision, Triage, TriagePolicy, classify
@@ -520,6 +523,24 @@ def _reviewer_decision(uow, message, triage, settings, arrived_at, now) -> Case:
     return case
 
 
+def _officer_draft(uow, message, triage, settings, arrived_at, now) -> Case:
+    """An officer's answers by email become a draft and go to the reviewer."""
+    case = _case_of(uow, triage)
+    if settings.responses is None:
+        return case
+    try:
+        add_draft(uow, case, parse_plain(message.text), settings.responses,
+                  actor=message.from_address, now=now)
+        uow.session.flush()
+        queue_review(uow, case, settings.responses, actor=message.from_address, now=now)
+    except (DraftError, ReviewRefused, IllegalTransition) as error:
+        record_event(uow, case, "draft_refused", actor=message.from_address, now=now,
+                     detail=str(error))
+        _notify(uow, settings, "draft_refused", case, message,
+                replace(triage, reason=str(error)), now)
+    return case
+
+
 def _machine(uow, message, triage, settings, arrived_at, now) -> Case | None:
     """Auto-replies and feedback reports are filed, never answered. An owner's out-of-office
     reroutes today's chase for their cases to their deputy."""
@@ -574,6 +595,7 @@ ACTIONS: dict[Decision, Action] = {
     Decision.WITHDRAWAL: _withdrawal,
     Decision.OWNER_CONTRIBUTION: _owner_contribution,
     Decision.REVIEWER_DECISION: _reviewer_decision,
+    Decision.OFFICER_DRAFT: _officer_draft,
     Decision.AUTO_REPLY: _machine,
     Decision.FEEDBACK_REPORT: _machine,
     Decision.BOUNCE: _bounce,

@@ -118,27 +118,34 @@ def submit_for_review(
     """Send the latest draft, letter attached, to the authorised reviewer; returns who."""
     with uow:
         case = uow.cases.get(reference)
-        draft = latest_draft(case)
-        reviewer = _reviewer_for(case, settings)
-        move_case(uow, case, CaseStatus.IN_REVIEW, actor=actor, now=now,
-                  detail=f"draft v{draft.version} sent to {reviewer}")
-        draft.status = "in_review"
-        rendered = settings.renderer.email(
-            "review_request", authority=settings.authority, case=case, draft=draft,
-            reviewer=reviewer,
-        )
-        envelope = Envelope(
-            sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-            sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-            to=(reviewer,),
-            attachments=((f"{_file_stem(case)}-draft-v{draft.version}.pdf", "application/pdf",
-                          draft.pdf),),
-        )
-        message = compose(rendered, envelope, domain=settings.domain, now=now)
-        enqueue(uow, f"review:{case.reference}:v{draft.version}", message, envelope, case=case,
-                now=now)
+        reviewer = queue_review(uow, case, settings, actor=actor, now=now)
         uow.commit()
         return reviewer
+
+
+def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, actor: str,
+                 now: datetime) -> str:
+    """The review email inside the caller's transaction (the caller commits)."""
+    draft = latest_draft(case)
+    reviewer = _reviewer_for(case, settings)
+    move_case(uow, case, CaseStatus.IN_REVIEW, actor=actor, now=now,
+              detail=f"draft v{draft.version} sent to {reviewer}")
+    draft.status = "in_review"
+    rendered = settings.renderer.email(
+        "review_request", authority=settings.authority, case=case, draft=draft,
+        reviewer=reviewer,
+    )
+    envelope = Envelope(
+        sender=settings.authority.foi_address,  # type: ignore[attr-defined]
+        sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
+        to=(reviewer,),
+        attachments=((f"{_file_stem(case)}-draft-v{draft.version}.pdf", "application/pdf",
+                      draft.pdf),),
+    )
+    message = compose(rendered, envelope, domain=settings.domain, now=now)
+    enqueue(uow, f"review:{case.reference}:v{draft.version}", message, envelope, case=case,
+            now=now)
+    return reviewer
 
 
 def _reviewer_for(case: Case, settings: ResponseSettings) -> str:

@@ -169,3 +169,10 @@ def test_the_review_decision_form_approves_through_prefect(desk, prefect_harness
     assert status == "sent"
     assert [m for m in outbox_to(desk, "jane@example.org")
             if "Response to your request" in str(m["Subject"])]
+
+
+def test_the_starter_file_lists_the_questions(desk):
+    result = invoke("draft", REF, "--starter")
+    assert result.exit_code == 0, result.output
+    assert "# 1 How many potholes were reported in 2025?" in result.stdout
+    assert "\n1. \n" in result.stdout and result.stdout.startswith("Outcome: granted")

@@ -269,3 +269,23 @@ def test_an_internal_review_needs_a_different_reviewer(desk):
     text = outcome.get_body(("plain",)).get_content()
     assert "The original decision is upheld" in text and "Wycliffe House" in text
     assert desk.case()[0].status == "closed"
+
+
+def test_an_officer_s_emailed_answers_become_a_draft_for_review(desk):
+    desk.mail(request_email(1), DAY)
+    [ack] = desk.received_by("jane@example.org")
+    officer = "foi.officer@example.gov.uk"
+    answers = request_email(
+        7, sender=officer, subject=f"Re: {ack['Subject']}",
+        body="Outcome: granted\n1. 1,204.\n2. 1,010.\n",
+        headers={"In-Reply-To": str(ack["Message-ID"])})
+    desk.mail(answers, DAY + timedelta(days=4))
+    case, _events = desk.case()
+    assert case.status == "in_review" and case.drafts[0].outcome == "granted"
+    assert any("For approval" in str(m["Subject"]) for m in desk.received_by(REVIEWER))
+    wrong = request_email(8, sender=officer, subject=f"Re: {ack['Subject']}",
+                          body="Outcome: refused\n1. No.\n",
+                          headers={"In-Reply-To": str(ack["Message-ID"])})
+    desk.mail(wrong, DAY + timedelta(days=5))
+    assert desk.case()[1][-1] == "draft_refused"
+    assert any("could not become a draft" in str(m["Subject"]) for m in desk.received_by(TEAM))
