@@ -35,6 +35,7 @@ NOTICES: tuple[Notice, ...] = (
     Notice("review_acknowledgement", "review_acknowledgement", "requester"),
     Notice("review_acknowledgement", "team_notice", "foi_team",
            "Internal review requested on {reference}", attach_original=True),
+    Notice("withdrawal_confirmed", "withdrawal_confirmed", "requester"),
     Notice("withdrawal", "team_notice", "foi_team",
            "The requester withdrew {reference}", attach_original=True),
     Notice("owner_contribution", "team_notice", "foi_team",

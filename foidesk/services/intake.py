@@ -451,6 +451,7 @@ def _withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
     else:
         move_case(uow, case, CaseStatus.WITHDRAWN, actor=ACTOR, now=now,
                   detail=f"withdrawn by the requester in {message.message_id}")
+        _notify(uow, settings, "withdrawal_confirmed", case, message, triage, now)
     _notify(uow, settings, "withdrawal", case, message, triage, now)
     return case
 

@@ -107,6 +107,7 @@ def test_a_withdrawal_of_an_open_case(desk):
     desk.deliver_and_run(reply(2, "I no longer need this, please withdraw it."))
     case, _ = desk.case()
     assert case.status == "withdrawn"
+    assert any("has been withdrawn" in str(m["Subject"]) for m in desk.sent_to("jane@example.org"))
 
 
 def test_a_case_with_two_owners_waits_for_both(desk):
