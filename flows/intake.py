@@ -16,6 +16,7 @@ from prefect.events import emit_event
 from connectors.base import Batch, Mailbox, Sender
 from connectors.factory import build_mailbox, build_sender
 from flows.common import load_config, outgoing, parse_now, retry_only_transient
+from flows.dashboard import dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
 from foidesk.outbox import DrainReport, drain
 from foidesk.services.intake import (
@@ -97,4 +98,6 @@ def intake(config_path: str | None = None, now: str | None = None,
     )
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
     desk.close()
+    if registered or counts.get("sent"):
+        dashboard(config_path=config_path, now=now)  # managers see new work at once
     return dict(counts)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, EmailStr, Field
 
 from connectors.factory import build_sender
 from flows.common import load_config, outgoing, parse_now
+from flows.dashboard import dashboard
 from foidesk.bootstrap import bootstrap, response_settings
 from foidesk.drafting import parse_plain, parse_toml
 from foidesk.outbox import drain
@@ -42,6 +43,7 @@ def review_decision(decision: ReviewDecision, config_path: str | None = None,
     get_run_logger().info("%s: draft v%s %s by %s", decision.reference, draft.version,
                           draft.status, decision.reviewer)
     desk.close()
+    dashboard(config_path=config_path, now=now)
     return draft.status
 
 

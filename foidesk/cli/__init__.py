@@ -9,6 +9,7 @@ from foidesk.cli import (
     config_cmds,
     deadline,
     owner_cmds,
+    report_cmds,
     response_cmds,
     run_cmds,
 )
@@ -26,6 +27,7 @@ cases_cmds.register(app)
 run_cmds.register(app)
 owner_cmds.register(app)
 response_cmds.register(app)
+report_cmds.register(app)
 
 
 def main() -> None:

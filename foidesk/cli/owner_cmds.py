@@ -62,7 +62,7 @@ def supplied(
     desk = open_desk(config)
     try:
         marked = mark_supplied(desk.uow(), reference, owner=owner, actor="cli",
-                               now=now_from(now))
+                               now=now_from(now), policy=desk.policy)
     except CaseNotFound as error:
         fail(str(error))
     except LookupError as error:

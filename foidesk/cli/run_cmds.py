@@ -45,6 +45,21 @@ def run_escalate(config: ConfigOption = None, now: NowOption = None) -> None:
     _run_daily("escalate", config, now)
 
 
+@run_app.command("dashboard")
+def run_dashboard(config: ConfigOption = None, now: NowOption = None) -> None:
+    """Refresh the managers' Prefect artifacts (caseload, due soon, overdue, owners,
+    performance).
+
+    Example: foidesk run dashboard
+    """
+    settings_from(config)
+    now_from(now)
+    from flows.dashboard import dashboard
+
+    counts = dashboard(config_path=str(config) if config else None, now=now)
+    out.print(", ".join(f"{k}: {v}" for k, v in counts.items()), markup=False)
+
+
 def _run_daily(kind: str, config, now: str | None) -> None:
     settings_from(config)
     now_from(now)

@@ -248,6 +248,7 @@ class Assignment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     supplied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     owner_away_on: Mapped[date | None] = mapped_column(Date)  # out-of-office seen that day
+    supply_working_days: Mapped[int | None] = mapped_column(Integer)  # assigned -> supplied
 
     case: Mapped[Case] = relationship(back_populates="assignments")
 

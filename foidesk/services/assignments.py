@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
+from foidesk.calendar import (
+    RULES,
+    Regime,
+    WorkingDayCalendar,
+    add_working_days,
+    working_days_between,
+)
 from foidesk.cases import CaseStatus
 from foidesk.outbox import Envelope, compose, enqueue
 from foidesk.register.models import Assignment, Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
-from foidesk.services.cases import london_date, move_case
+from foidesk.services.cases import DeadlinePolicy, london_date, move_case
 from foidesk.services.chasing import ChaseSettings
 
 OPEN_STATES = ("pending", "holding")
@@ -62,14 +68,16 @@ def reassign(
 
 def mark_supplied(
     uow: SqlUnitOfWork, reference: str, *, owner: str | None = None, actor: str, now: datetime,
+    policy: DeadlinePolicy | None = None,
 ) -> list[str]:
     """Mark open parts supplied (one owner's, or all); drafting starts when none is left."""
+    policy = policy or DeadlinePolicy()
     with uow:
         case = uow.cases.get(reference)
         marked = []
         for assignment in case.assignments:
             if assignment.state in OPEN_STATES and owner in (None, assignment.owner):
-                assignment.state, assignment.supplied_at = "supplied", now
+                supply(assignment, case, policy, now)
                 marked.append(assignment.owner)
                 record_event(uow, case, "owner_supplied", actor=actor, now=now,
                              after={"owner": assignment.owner})
@@ -84,6 +92,14 @@ def mark_supplied(
                       detail="every owner has supplied their part")
         uow.commit()
         return marked
+
+
+def supply(assignment: Assignment, case: Case, policy: DeadlinePolicy, now: datetime) -> None:
+    """Mark one part supplied, remembering how many working days it took (for reports)."""
+    workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope, policy.overrides)
+    assignment.state, assignment.supplied_at = "supplied", now
+    assignment.supply_working_days = working_days_between(
+        london_date(assignment.created_at), london_date(now), workdays)
 
 
 def _queue_task(uow: SqlUnitOfWork, case: Case, assignment: Assignment,

@@ -42,6 +42,7 @@ from foidesk.register.models import (
 )
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import Renderer
+from foidesk.services.assignments import supply
 from foidesk.services.audit import record_event
 from foidesk.services.cases import (
     ClockEventKind,
@@ -487,7 +488,7 @@ def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case
             if holding:
                 assignment.state = "holding"
             else:
-                assignment.state, assignment.supplied_at = "supplied", now
+                supply(assignment, case, settings.deadlines, now)
     record_event(uow, case, "owner_holding_reply" if holding else "owner_contribution",
                  actor=message.from_address, now=now, detail=message.subject)
     outstanding = [a for a in case.assignments if a.state in ("pending", "holding")]

@@ -1,0 +1,97 @@
+"""The managers' dashboard: keyed Prefect artifacts, updated hourly and after each intake
+and response, computed by SQL aggregation in foidesk.services.reports."""
+
+from __future__ import annotations
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows.common import load_config, parse_now
+from foidesk.bootstrap import Desk, bootstrap
+from foidesk.services.cases import london_date
+from foidesk.services.reports import (
+    Performance,
+    caseload,
+    due_soon,
+    overdue,
+    owners,
+    performance,
+    quarter_of,
+    rolling_year,
+)
+
+
+@task(cache_policy=NO_CACHE)
+def publish_tables(desk: Desk, today) -> dict[str, int]:
+    """The caseload, due-soon, overdue and owners tables."""
+    tables = {
+        "foi-caseload": (caseload(desk.uow()), "Open cases by state and regime"),
+        "foi-due-soon": (due_soon(desk.uow(), today, desk.policy),
+                         "Cases due within 5 working days, with owner and what is missing"),
+        "foi-overdue": (overdue(desk.uow(), today, desk.policy),
+                        "Overdue cases: working days late and owner"),
+        "foi-owners": (owners(desk.uow()),
+                       "Outstanding assignments per owner; average working days to supply"),
+    }
+    for key, (rows, description) in tables.items():
+        create_table_artifact(key=key, table=rows or [{"note": "none"}],
+                              description=f"{description} (as of {today.isoformat()})")
+    return {key: len(rows) for key, (rows, _) in tables.items()}
+
+
+@task(cache_policy=NO_CACHE)
+def publish_performance(desk: Desk, today) -> str:
+    """In-time % this quarter and over 12 months against the ICO's bands."""
+    quarter = performance(desk.uow(), *quarter_of(today))
+    year = performance(desk.uow(), *rolling_year(today))
+    markdown = performance_markdown(quarter, year, today)
+    create_markdown_artifact(key="foi-performance", markdown=markdown,
+                             description="In-time performance against the ICO's bands")
+    return markdown
+
+
+def performance_markdown(quarter: Performance, year: Performance, today) -> str:
+    def pct(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f}%"
+
+    def share(part: int, whole: int) -> str:
+        return "n/a" if not whole else f"{100 * part / whole:.1f}%"
+
+    lines = [
+        f"# FOI performance at {today:%d %B %Y}",
+        "",
+        "| period | responses | in time | in-time % | ICO band |",
+        "| --- | ---: | ---: | ---: | --- |",
+        f"| this quarter ({quarter.start} to {quarter.end}) | {quarter.responded} | "
+        f"{quarter.in_time} | {pct(quarter.percent)} | {quarter.band} |",
+        f"| rolling 12 months | {year.responded} | {year.in_time} | {pct(year.percent)} | "
+        f"{year.band} |",
+        "",
+        "ICO bands: good at 95% or more, adequate 90-95%, unsatisfactory below 90%. A case "
+        "answered within a permitted extension counts as in time.",
+        "",
+        f"**Internal reviews in time (12 months):** {year.reviews_in_time} of {year.reviews} "
+        f"({share(year.reviews_in_time, year.reviews)})",
+        "",
+        f"**Public-interest extensions used (12 months):** {year.pit_extensions}",
+        "",
+        "## Outcomes (12 months)",
+        "",
+    ]
+    lines += [f"- {name}: {count}" for name, count in sorted(year.outcomes.items())] or ["- none"]
+    lines += ["", "## Top exemptions (12 months)", ""]
+    lines += [f"- {name}: {count}" for name, count in list(year.exemptions.items())[:10]] or [
+        "- none"]
+    return "\n".join(lines)
+
+
+@flow(name="dashboard")
+def dashboard(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
+    """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance."""
+    today = london_date(parse_now(now))
+    desk = bootstrap(load_config(config_path))
+    counts = publish_tables(desk, today)
+    publish_performance(desk, today)
+    desk.close()
+    return counts

@@ -1,0 +1,97 @@
+"""What a manager sees: the dashboard artifacts, read back through the Prefect API, and the
+statistics and disclosure log from the terminal."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from report_support import add_case
+from typer.testing import CliRunner
+
+from foidesk.cli import app
+from foidesk.config import load_settings
+from foidesk.register.database import create_register_engine
+from foidesk.register.migrate import upgrade
+from foidesk.register.unit_of_work import SqlUnitOfWork
+
+D = date
+CONFIG = """
+[authority]
+name = "Example Council"
+foi_address = "foi@example.gov.uk"
+
+[database]
+url = "sqlite:///var/foidesk.db"
+"""
+
+
+@pytest.fixture
+def desk_dir(tmp_path, monkeypatch):
+    (tmp_path / "foidesk.toml").write_text(CONFIG)
+    engine = create_register_engine(load_settings(tmp_path / "foidesk.toml").database.url)
+    upgrade(engine)
+    uow = SqlUnitOfWork(engine)
+    with uow:
+        add_case(uow, 1, received=D(2026, 7, 1), status="closed", due=D(2026, 7, 29),
+                 responded=D(2026, 7, 20), in_time=True, outcome="granted",
+                 response_text="Reference No: FOI 000001/26\n\n1,010 repaired.",
+                 requester=("Pat Example", "pat@example.org", "1 Mill Lane, Exampleton"),
+                 request_text="Dear team, I am Pat Example. How many repairs?")
+        add_case(uow, 2, received=D(2026, 9, 1), status="awaiting_owner", due=D(2026, 9, 29),
+                 owner=("roads@example.gov.uk", "pending", None))
+        add_case(uow, 3, received=D(2026, 9, 28), status="drafting", due=D(2026, 10, 9))
+        uow.commit()
+    engine.dispose()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
+    return tmp_path
+
+
+def test_the_dashboard_artifacts_read_back_through_the_prefect_api(desk_dir, prefect_harness):
+    from prefect.artifacts import Artifact
+
+    from flows.dashboard import dashboard
+
+    counts = dashboard(config_path=str(desk_dir / "foidesk.toml"), now="2026-10-05T09:00")
+    assert counts == {"foi-caseload": 2, "foi-due-soon": 1, "foi-overdue": 1, "foi-owners": 1}
+
+    def rows(key):
+        data = Artifact.get(key).data
+        return json.loads(data) if isinstance(data, str) else data
+
+    assert rows("foi-caseload") == [
+        {"status": "awaiting_owner", "regime": "foia", "cases": 1},
+        {"status": "drafting", "regime": "foia", "cases": 1},
+    ]
+    [late] = rows("foi-overdue")
+    assert (late["reference"], late["days_late"], late["owner"]) == (
+        "FOI 000002/26", 4, "roads@example.gov.uk")
+    [soon] = rows("foi-due-soon")
+    assert (soon["reference"], soon["missing"]) == ("FOI 000003/26", "the draft response")
+    markdown = Artifact.get("foi-performance").data
+    assert "| rolling 12 months | 1 | 1 | 100.0% | good |" in markdown
+    assert "ICO bands" in markdown
+
+
+def test_stats_from_the_terminal_in_three_formats(desk_dir):
+    as_json = CliRunner().invoke(app, ["stats", "--quarter", "2026Q3", "--format", "json",
+                                       "--now", "2026-10-05"])
+    figures = json.loads(as_json.stdout)
+    assert (figures["received"], figures["answered_within_20_working_days"],
+            figures["late"], figures["in_time_percent"]) == (3, 1, 1, 100.0)
+    as_csv = CliRunner().invoke(app, ["stats", "--quarter", "2026Q3", "--format", "csv",
+                                      "--now", "2026-10-05"])
+    assert as_csv.stdout.splitlines()[:3] == ["measure,value", "quarter,2026Q3", "received,3"]
+    table = CliRunner().invoke(app, ["stats", "--quarter", "2026Q3", "--now", "2026-10-05"])
+    assert "FOI statistics 2026Q3" in table.stdout
+    bad = CliRunner().invoke(app, ["stats", "--quarter", "Q3-2026"])
+    assert bad.exit_code == 2 and "must look like 2026Q3" in bad.stderr
+
+
+def test_the_disclosure_log_from_the_terminal(desk_dir):
+    result = CliRunner().invoke(app, ["disclosure-log", "--out", "public"])
+    assert result.stdout.strip() == "wrote 1 entry to public"
+    html = (desk_dir / "public" / "index.html").read_text()
+    assert "FOI 000001/26" in html and "Pat" not in html and "Mill Lane" not in html
