@@ -13,6 +13,7 @@ import pytest
 # is a buffer closed after each invocation, and later flow logs then fail. The tests read
 # results, artifacts and the register, never the console, so keep that handler quiet.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network in tests
 from servers import IMAP_USERS, dovecot_server, postgres_cluster
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url

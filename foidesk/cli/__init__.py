@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
 from foidesk.cli import (
@@ -28,6 +31,23 @@ run_cmds.register(app)
 owner_cmds.register(app)
 response_cmds.register(app)
 report_cmds.register(app)
+
+
+@app.command()
+def demo(
+    workdir: Annotated[Path, typer.Option(help="Work directory, rebuilt on each run.")] = Path(
+        "demo"),
+) -> None:
+    """Run the whole desk over about 30 working days on the embedded default (Maildir,
+    SQLite, an ephemeral Prefect) and print the timeline.
+
+    Example: foidesk demo --workdir /tmp/foidesk-demo
+    """
+    from rich.console import Console
+
+    from foidesk.cli.demo import run_demo
+
+    raise typer.Exit(run_demo(workdir.resolve(), Console(highlight=False)))
 
 
 def main() -> None:

@@ -1,0 +1,467 @@
+"""`foidesk demo`: the whole desk over about 30 working days, on the embedded default.
+
+A Maildir mailbox, the SQLite register and an ephemeral Prefect server; realistic
+mail arrives day by day, the real flows run with the injectable clock, and the
+officer's and reviewers' actions happen as they would. Everything sent is left as
+.eml files under `outbox/`, every letter as a PDF under `letters/`.
+"""
+
+from __future__ import annotations
+
+import mailbox as stdlib_mailbox
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+
+LONDON = ZoneInfo("Europe/London")
+START = date(2026, 11, 2)
+AUTHORITY = "Exampleshire Constabulary"
+FOI = "foi@exampleshire.police.uk"
+TEAM = "foi.officers@exampleshire.police.uk"
+DIGITAL = "digital.policing@exampleshire.police.uk"
+DIGITAL_DEPUTY = "digital.deputy@exampleshire.police.uk"
+ENVIRONMENT = "estates.environment@exampleshire.police.uk"
+ENVIRONMENT_DEPUTY = "estates.deputy@exampleshire.police.uk"
+RECORDS = "information.management@exampleshire.police.uk"
+REVIEWER = "decision.maker@exampleshire.police.uk"
+SECOND_REVIEWER = "head.of.information@exampleshire.police.uk"
+MANAGER = "foi.manager@exampleshire.police.uk"
+HEAD = "deputy.chief.constable@exampleshire.police.uk"
+JANE = "jane.requester@example.org"
+BOB = "bob.green@example.net"
+CAROL = "carol@mailbox.invalid"
+
+CONFIG = f"""# The demo's config: the embedded default (Maildir in, Maildir out, SQLite).
+[authority]
+name = "{AUTHORITY}"
+postal_address = "Freedom of Information Team, Police Headquarters, Exampleton EX1 1AA"
+foi_address = "{FOI}"
+team_address = "{TEAM}"
+disclosure_log_url = "https://www.exampleshire.police.uk/foi/disclosure-log"
+internal_domains = ["exampleshire.police.uk"]
+
+[authority.decision_maker]
+name = "A. Decider"
+title = "Freedom of Information Decision Maker"
+email = "{REVIEWER}"
+
+[database]
+url = "sqlite:///var/foidesk.db"
+
+[mailbox]
+kind = "maildir"
+path = "var/mailbox"
+
+[sender]
+kind = "maildir"
+path = "var/sent"
+
+[[routing]]
+name = "Digital policing"
+keywords = ["facial recognition"]
+owner = "{DIGITAL}"
+deputy = "{DIGITAL_DEPUTY}"
+
+[[routing]]
+name = "Estates and environment"
+keywords = ["air quality", "emissions"]
+owner = "{ENVIRONMENT}"
+deputy = "{ENVIRONMENT_DEPUTY}"
+
+[escalation]
+manager = "{MANAGER}"
+head_of_service = "{HEAD}"
+
+[[reviewers]]
+name = "A. Decider"
+email = "{REVIEWER}"
+regimes = ["foia", "eir", "sar"]
+
+[[reviewers]]
+name = "B. Senior"
+email = "{SECOND_REVIEWER}"
+regimes = ["foia-review", "eir-review"]
+"""
+
+DKIM = "mx.exampleshire.police.uk; dkim=pass header.d=exampleshire.police.uk"
+SEED_REQUEST = """Dear Freedom of Information Officer,
+
+Under the Freedom of Information Act 2000, please provide the following information.
+
+1 Has your police force discussed using live facial recognition with external companies, or
+other police forces? If so, please provide details, including of any demonstrations.
+2 Has your police force used live facial recognition? If so, please provide details including
+the time period of use, locations, and which uses have ceased or are continuing.
+3 Has your force collaborated with any external companies in the course of their use of live
+facial recognition? If so, please provide details including the time period of use,
+locations, any costs involved, and which uses have ceased or are continuing.
+3a If the answer to 3 is yes, what was the protocol arranged for the event of a match alert?
+3b If the answer to 3 is yes, how many times was your force informed of a match alert? How
+many of those led to further police action being taken?
+4 How many true positive matches were there during your force's use, or engagement with
+external use, of live facial recognition?
+5 How many false positive matches were there during your force's use, or engagement with
+external use, of live facial recognition?
+6 Does your force have any policy guidance relating to live facial recognition and/or the
+retention of images resulting from the use of live facial recognition?
+6a If yes, when were the policies created? (Please provide a copy of said policies)
+6b How many images captured in the course of using automated facial recognition technology
+have been retained for storage?
+7 Has your force completed a privacy impact assessment in relation to live facial recognition
+technology? If so, please provide a copy.
+8 Has your force scrutinised a privacy impact assessment conducted by any external companies
+operating live facial recognition with whom you have collaborated? If so, please describe
+when and provide a copy.
+9 Has your force shared facial images with external companies for the purposes of live
+facial recognition? If so please detail: A which companies the images were shared with,
+B the number of images shared, C from which datasets the images were drawn, D a full list of
+purposes for which the images were shared, E the legal basis on which the images were
+shared, F and data security/management protocols around the handling of the shared data.
+
+Yours faithfully,
+Jane Requester
+"""
+LFR_ANSWERS = """Outcome: partial-ncnd
+Exemption: s24(2)
+Exemption: s31(3)
+Note: The response provided below is correct as of the date of this letter.
+1. The Constabulary does not use overt automated facial recognition software and has no
+correspondence with external companies regarding this.
+2. No. See the answer to question 1.
+"""
+
+
+@dataclass
+class Day:
+    day: date
+    arrived: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+
+
+class Scenario:
+    """The demo's world: its folders, its clock, and what it has seen so far."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.config_path = workdir / "foidesk.toml"
+        self.inbox_path = workdir / "var" / "mailbox"
+        self.sent_path = workdir / "var" / "sent"
+        self.counter = 0
+        self.days: list[Day] = []
+
+    # -- mail from the outside world ------------------------------------------------------
+
+    def deliver(self, raw: bytes, at: datetime) -> None:
+        box = stdlib_mailbox.Maildir(self.inbox_path, create=True)
+        key = box.add(raw)
+        path = self.inbox_path / box._lookup(key)
+        os.utime(path, (at.timestamp(), at.timestamp()))
+
+    def email(self, sender: str, subject: str, body: str, **headers: str) -> bytes:
+        self.counter += 1
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = FOI
+        message["Subject"] = subject
+        message["Message-ID"] = f"<demo-{self.counter}@{sender.split('@')[-1].rstrip('>')}>"
+        for name, value in headers.items():
+            message[name.replace("_", "-")] = value
+        message.set_content(body)
+        return message.as_bytes()
+
+    def sent_to(self, address: str, subject_contains: str = "") -> list:
+        box = stdlib_mailbox.Maildir(self.sent_path, create=True)
+        found = [message_from_bytes(box.get_bytes(k), policy=policy.default)
+                 for k in sorted(box.keys())]
+        return [m for m in found if address in str(m["To"])
+                and subject_contains in str(m["Subject"])]
+
+    def reply_to(self, message, sender: str, body: str, **headers: str) -> bytes:
+        return self.email(sender, f"Re: {message['Subject']}", body,
+                          In_Reply_To=str(message["Message-ID"]), **headers)
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON).astimezone(UTC)
+
+
+def _working_days(count: int) -> list[date]:
+    from foidesk.calendar import WorkingDayCalendar
+
+    calendar = WorkingDayCalendar()
+    days, day = [], START
+    while len(days) < count:
+        if calendar.is_working_day(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
+    """Build the desk, play the scenario, print the timeline; returns the exit code."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here
+    started = time.monotonic()
+    if workdir.exists():
+        shutil.rmtree(workdir)
+    (workdir / "var").mkdir(parents=True)
+    scene = Scenario(workdir)
+    scene.config_path.write_text(CONFIG, encoding="utf-8")
+    calendar_days = _working_days(days)
+    plan = _plan(scene, calendar_days)
+
+    from flows.chase import chase, escalate
+    from flows.dashboard import dashboard
+    from flows.intake import intake
+
+    config = str(scene.config_path)
+    previous_cwd = Path.cwd()
+    os.chdir(workdir)
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Starting Prefect and playing 30 working days",
+                                     total=len(calendar_days))
+            for day in calendar_days:
+                record = Day(day)
+                before = _sent_count(scene)
+                morning = _at(day, 8).isoformat()
+                chase(config_path=config, now=morning)
+                escalate(config_path=config, now=morning)
+                for hour, raw in [(h, r) for d, h, r in plan.mail if d == day]:
+                    scene.deliver(raw() if callable(raw) else raw, _at(day, hour))
+                if any(d == day for d, _, _ in plan.mail):
+                    intake(config_path=config, now=_at(day, 11).isoformat())
+                for action_day, label, action in plan.actions:
+                    if action_day == day:
+                        action(_at(day, 14))
+                        record.actions.append(label)
+                record.arrived = _arrivals(scene, day)
+                record.sent = _sends(scene, before)
+                scene.days.append(record)
+                progress.advance(task)
+            dashboard(config_path=config, now=_at(calendar_days[-1], 17).isoformat())
+    finally:
+        os.chdir(previous_cwd)
+    exported = _export(scene)
+    _print(scene, console, exported, time.monotonic() - started)
+    return 0
+
+
+# -- the plan -----------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    mail: list[tuple[date, int, bytes | Callable[[], bytes]]] = field(default_factory=list)
+    actions: list[tuple[date, str, Callable[[datetime], None]]] = field(default_factory=list)
+
+
+def _plan(scene: Scenario, days: list[date]) -> Plan:
+    plan = Plan()
+    d = dict(enumerate(days, start=1))
+    s = scene
+    plan.mail += [
+        (d[1], 9, s.email(f"Jane Requester <{JANE}>", "Live facial recognition", SEED_REQUEST)),
+        (d[1], 10, s.email(f"Bob Green <{BOB}>", "Air quality monitoring near schools",
+                           "Hello,\n\nPlease send me the air quality and vehicle emissions "
+                           "monitoring results your force holds for sites near schools.\n\n"
+                           "Thanks,\nBob\n")),
+        (d[1], 10, s.email(f"Carol Black <{CAROL}>", "Subject access request",
+                           "This is a subject access request for my personal data: all "
+                           "information you hold about me.\n\nCarol Black\n")),
+        (d[1], 11, s.email("Sam <sam@example.com>", "Umbrella",
+                           "Hi, I think I left my umbrella at the front desk last week. "
+                           "Blue with white spots.\n")),
+        # The next morning: an out-of-office to our acknowledgement, and a bounce.
+        (d[2], 8, lambda: s.reply_to(s.sent_to(BOB)[0], f"Bob Green <{BOB}>",
+                                     "I am on leave until Monday.",
+                                     Auto_Submitted="auto-replied")),
+        (d[2], 8, lambda: _bounce(s, s.sent_to(CAROL)[0])),
+        (d[4], 9, lambda: s.reply_to(s.sent_to(BOB, "clarification")[0], f"Bob <{BOB}>",
+                                     "The three primary schools on Station Road, please.")),
+        (d[7], 9, lambda: s.reply_to(s.sent_to(DIGITAL)[0], DIGITAL,
+                                     "We do not use overt live facial recognition. Anything "
+                                     "about covert use goes through the usual NCND process.")),
+        (d[10], 9, lambda: s.reply_to(s.sent_to(REVIEWER, "For approval")[0], REVIEWER,
+                                      "APPROVE", Authentication_Results=DKIM)),
+        (d[12], 9, lambda: s.reply_to(s.sent_to(RECORDS)[0], RECORDS,
+                                      "Carol's records are attached to the case file.")),
+        (d[18], 9, lambda: s.reply_to(s.sent_to(JANE, "Response to your request")[0],
+                                      f"Jane Requester <{JANE}>",
+                                      "I am not satisfied. Please carry out an internal review "
+                                      "of this decision.")),
+    ]
+    plan.actions += [
+        (d[2], "Officer assigns the subject access request to Information Management",
+         lambda now: _officer("assign", s, now)),
+        (d[2], "Officer asks Bob to clarify which schools",
+         lambda now: _officer("clarify", s, now)),
+        (d[9], "Officer drafts the LFR response (partial NCND, s24(2), s31(3)) for review",
+         lambda now: _officer("draft", s, now)),
+        (d[20], "Officer drafts the internal review outcome (upheld) for a second reviewer",
+         lambda now: _officer("review", s, now)),
+        (d[21], "Second reviewer approves the review outcome in the Prefect form",
+         lambda now: _officer("decide", s, now)),
+    ]
+    return plan
+
+
+def _bounce(scene: Scenario, acknowledgement) -> bytes:
+    body = (
+        f"This is the mail system at host mx.mailbox.invalid.\n\nYour message to {CAROL} could "
+        f"not be delivered: the domain does not exist.\n\n--- original headers ---\n"
+        f"Message-ID: {acknowledgement['Message-ID']}\nSubject: {acknowledgement['Subject']}\n"
+    )
+    return scene.email("Mail Delivery System <MAILER-DAEMON@mx.mailbox.invalid>",
+                       "Undelivered Mail Returned to Sender", body,
+                       X_Failed_Recipients=CAROL)
+
+
+def _officer(what: str, scene: Scenario, now: datetime) -> None:
+    """What an officer or reviewer does by hand that day (as the CLI would)."""
+    from connectors.factory import build_sender
+    from flows.common import outgoing
+    from foidesk.bootstrap import bootstrap, chase_settings, response_settings
+    from foidesk.config import load_settings
+    from foidesk.drafting import parse_plain
+    from foidesk.outbox import drain
+    from foidesk.services.assignments import assign_owner
+    from foidesk.services.clock_letters import request_clarification
+    from foidesk.services.responses import create_draft, submit_for_review
+
+    config = load_settings(scene.config_path)
+    desk = bootstrap(config)
+    responses = response_settings(config)
+    if what == "assign":
+        assign_owner(desk.uow(), "FOI 000003/26", RECORDS, chase_settings(config),
+                     actor="officer", now=now)
+    elif what == "clarify":
+        request_clarification(desk.uow(), "FOI 000002/26",
+                              "Which schools do you mean: those in Exampleton, or every "
+                              "school in the county?", responses, actor="officer", now=now)
+    elif what == "draft":
+        create_draft(desk.uow(), "FOI 000001/26", parse_plain(LFR_ANSWERS), responses,
+                     actor="officer", now=now)
+        submit_for_review(desk.uow(), "FOI 000001/26", responses, actor="officer", now=now)
+    elif what == "review":
+        create_draft(desk.uow(), "FOI 000001/26", parse_plain(
+            "Outcome: upheld\nNote: Having looked at the request and the response again, the "
+            "exemptions in sections 24(2) and 31(3) were correctly applied."),
+            responses, actor="officer", now=now)
+        submit_for_review(desk.uow(), "FOI 000001/26", responses, actor="officer", now=now)
+    elif what == "decide":
+        from flows.review import ReviewDecision, review_decision
+
+        review_decision(ReviewDecision(reference="FOI 000001/26", decision="approve",
+                                       reviewer=SECOND_REVIEWER),
+                        config_path=str(scene.config_path), now=now.isoformat())
+    with build_sender(config) as sender:
+        drain(desk.uow, sender, outgoing, now=now)
+    desk.close()
+
+
+# -- what happened ----------------------------------------------------------------------
+
+
+def _sent_count(scene: Scenario) -> int:
+    return len(stdlib_mailbox.Maildir(scene.sent_path, create=True).keys())
+
+
+def _sends(scene: Scenario, before: int) -> list[str]:
+    from connectors.maildir import arrival_order
+
+    box = stdlib_mailbox.Maildir(scene.sent_path, create=True)
+    keys = sorted(box.keys(), key=arrival_order)
+    lines = []
+    for key in keys[before:]:
+        message = message_from_bytes(box.get_bytes(key), policy=policy.default)
+        pdf = any(p.get_content_type() == "application/pdf" for p in message.iter_attachments())
+        lines.append(f"to {message['To']}: {' '.join(str(message['Subject']).split())}"
+                     + (" [PDF]" if pdf else ""))
+    return lines
+
+
+def _arrivals(scene: Scenario, day: date) -> list[str]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{scene.workdir / 'var' / 'foidesk.db'}")
+    start, end = _at(day, 0), _at(day, 23, 59)
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT m.from_addr, m.subject, m.triage, c.reference FROM messages m "
+            "LEFT JOIN cases c ON c.id = m.case_id WHERE m.direction = 'in' "
+            "AND m.at >= :start AND m.at <= :end ORDER BY m.id"),
+            {"start": start.replace(tzinfo=None), "end": end.replace(tzinfo=None)}).all()
+    engine.dispose()
+    return [f"from {sender}: {subject} -> {decision}" + (f" ({reference})" if reference else "")
+            for sender, subject, decision, reference in rows]
+
+
+def _export(scene: Scenario) -> tuple[int, int]:
+    """Every sent message as an .eml file, every letter as a PDF."""
+    from connectors.maildir import arrival_order
+
+    outbox, letters = scene.workdir / "outbox", scene.workdir / "letters"
+    outbox.mkdir()
+    letters.mkdir()
+    box = stdlib_mailbox.Maildir(scene.sent_path, create=True)
+    pdfs = 0
+    for n, key in enumerate(sorted(box.keys(), key=arrival_order), start=1):
+        raw = box.get_bytes(key)
+        message = message_from_bytes(raw, policy=policy.default)
+        slug = re.sub(r"[^A-Za-z0-9]+", "-", str(message["Subject"]))[:60].strip("-")
+        (outbox / f"{n:03d}-{slug}.eml").write_bytes(raw)
+        for part in message.iter_attachments():
+            if part.get_content_type() == "application/pdf":
+                pdfs += 1
+                (letters / f"{n:03d}-{part.get_filename()}").write_bytes(part.get_content())
+    return len(box.keys()), pdfs
+
+
+def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds: float) -> None:
+    console.rule(f"[bold]{AUTHORITY}: the FOI desk over {len(scene.days)} working days")
+    for record in scene.days:
+        if not (record.arrived or record.sent or record.actions):
+            continue
+        console.print(f"\n[bold]{record.day:%a %d %b %Y}[/bold]")
+        for line in record.arrived:
+            console.print(f"  [cyan]arrived[/cyan] {line}", markup=True, highlight=False)
+        for line in record.actions:
+            console.print(f"  [magenta]officer[/magenta] {line}", highlight=False)
+        for line in record.sent:
+            console.print(f"  [green]sent[/green]    {line}", highlight=False)
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{scene.workdir / 'var' / 'foidesk.db'}")
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT reference, regime, status, due_on, outcome, flags FROM cases "
+            "ORDER BY reference")).all()
+    engine.dispose()
+    table = Table(title="Caseload at the end of the demo")
+    for column in ("Reference", "Regime", "Status", "Due", "Outcome", "Flags"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.reference, row.regime, row.status, str(row.due_on or "stopped"),
+                      row.outcome or "", str(row.flags or ""))
+    console.print()
+    console.print(table)
+    messages, pdfs = exported
+    console.print(
+        f"\n{messages} messages sent, in {scene.workdir / 'outbox'} as .eml files; {pdfs} "
+        f"letters as PDFs in {scene.workdir / 'letters'}. The dashboard artifacts are in "
+        f"Prefect: run `prefect server start` and open http://127.0.0.1:4200/artifacts.\n"
+        f"Finished in {seconds:.0f} s.", highlight=False)
