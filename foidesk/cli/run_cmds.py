@@ -108,6 +108,19 @@ def watch(
                 runs += 1
 
 
+def serve(config: ConfigOption = None) -> None:
+    """Serve every deployment (intake, chase, escalate, dashboard, respond, review-decision)
+    from this one process, on their schedules, until stopped.
+
+    Example: FOIDESK_CONFIG=/etc/foidesk/foidesk.toml foidesk serve
+    """
+    settings_from(config)
+    from flows.serve import serve_all
+
+    serve_all(str(config.resolve()) if config else None)
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(run_app, name="run")
     app.command()(watch)
+    app.command()(serve)

@@ -1,0 +1,48 @@
+"""prefect.yaml declares every deployment the desk needs, and each one can be built."""
+
+from __future__ import annotations
+
+from flows.serve import deployment_specs, load_flow, runner_deployments
+
+
+def test_prefect_yaml_declares_the_six_deployments_on_the_foidesk_pool():
+    specs = {spec["name"]: spec for spec in deployment_specs()}
+    assert set(specs) == {"intake", "chase", "escalate", "dashboard", "review-decision",
+                          "respond"}
+    assert all(spec["work_pool"]["name"] == "foidesk" for spec in specs.values())
+    assert specs["intake"]["schedules"] == [{"interval": 120, "timezone": "Europe/London"}]
+    assert specs["chase"]["schedules"][0]["cron"] == "0 8 * * 1-5"
+    assert specs["escalate"]["schedules"][0]["cron"] == "0 8 * * 1-5"
+    assert specs["dashboard"]["schedules"][0]["cron"] == "0 8-18 * * 1-5"
+    assert "schedules" not in specs["respond"] and "schedules" not in specs["review-decision"]
+    for name in ("intake", "chase", "escalate", "dashboard"):
+        assert specs[name]["concurrency_limit"] == 1, name
+
+
+def test_every_entrypoint_is_a_prefect_flow_with_the_deployment_s_flow_name():
+    for spec in deployment_specs():
+        flow = load_flow(spec["entrypoint"])
+        assert flow.name == spec["name"] or (spec["name"] == "escalate" and flow.name == "escalate")
+
+
+def test_foidesk_serve_builds_every_deployment_with_its_schedule():
+    made = {d.name: d for d in runner_deployments("/etc/foidesk/foidesk.toml")}
+    assert set(made) == {"intake", "chase", "escalate", "dashboard", "review-decision",
+                         "respond"}
+    [intake_schedule] = made["intake"].schedules
+    assert intake_schedule.schedule.interval.total_seconds() == 120
+    assert made["chase"].schedules[0].schedule.cron == "0 8 * * 1-5"
+    assert made["chase"].schedules[0].schedule.timezone == "Europe/London"
+    assert made["intake"].parameters == {"config_path": "/etc/foidesk/foidesk.toml"}
+
+
+def test_the_failure_automation_is_a_valid_prefect_automation():
+    from pathlib import Path
+
+    import yaml
+    from prefect.automations import Automation
+
+    path = Path(__file__).resolve().parents[2] / "automations" / "notify-foi-team-on-failure.yaml"
+    automation = Automation.model_validate(yaml.safe_load(path.read_text()))
+    assert automation.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
+    assert automation.actions[0].type == "send-notification"
