@@ -112,7 +112,7 @@ def serve(config: ConfigOption = None) -> None:
     """Serve every deployment (intake, chase, escalate, dashboard, respond, review-decision)
     from this one process, on their schedules, until stopped.
 
-    Example: FOIDESK_CONFIG=/etc/foidesk/foidesk.toml foidesk serve
+    Example: foidesk serve --config /etc/foidesk/foidesk.toml
     """
     settings_from(config)
     from flows.serve import serve_all
