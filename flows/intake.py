@@ -1,7 +1,8 @@
 """The intake flow: poll the FOI mailbox, triage and register, acknowledge, move.
 
-Tasks are steps over a whole batch, never one task per message. Only the
-mailbox I/O is retried; sending is made safe by the outbox, never by a retry.
+Four tasks per poll whatever the backlog (retry moves, ingest every batch, drain the
+outbox, move), never one task per message or per batch. Only mailbox I/O is retried;
+sending is made safe by the outbox, never by a retry.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
-from connectors.base import Batch, Mailbox, Sender
+from connectors.base import Mailbox, Sender
 from connectors.factory import build_mailbox, build_sender
 from flows.common import load_config, outgoing, parse_now, retry_only_transient
 from flows.dashboard import dashboard
@@ -33,16 +34,19 @@ IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15],
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def fetch_batch(mailbox: Mailbox, cursor: str | None) -> Batch:
-    """Fetch the next batch of new messages after the stored cursor."""
-    return mailbox.fetch(cursor)
-
-
-@task(cache_policy=NO_CACHE)
-def process_messages(desk: Desk, settings: IntakeSettings, batch: Batch, now) -> BatchReport:
-    """Triage and register each message, one database transaction per message."""
-    report = process_batch(desk.uow, batch.messages, settings, now=now)
-    save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
+def ingest(desk: Desk, mailbox: Mailbox, settings: IntakeSettings, now,
+           max_batches: int) -> BatchReport:
+    """Fetch batch after batch and register each message (one transaction per message),
+    saving the cursor after every batch: one task however large the backlog, so a poll
+    costs Prefect the same few task runs whatever arrived. A retry is safe: a message is
+    recognised by its Message-ID, and the cursor only moves past committed batches."""
+    report = BatchReport()
+    for _ in range(max_batches):
+        batch = mailbox.fetch(load_cursor(desk.uow(), settings.mailbox_key))
+        report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now).outcomes
+        save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
+        if not batch.more:
+            break
     return report
 
 
@@ -71,18 +75,14 @@ def intake(config_path: str | None = None, now: str | None = None,
     registered: list[str] = []
     with build_mailbox(config) as mailbox, build_sender(config) as sender:
         mark_processed(desk, mailbox)
-        for _ in range(max_batches):
-            batch = fetch_batch(mailbox, load_cursor(desk.uow(), settings.mailbox_key))
-            report = process_messages(desk, settings, batch, moment)
-            counts.update(report.counts())
-            registered += report.registered
-            sent = drain_outbox(desk, sender, moment)
-            counts["sent"] += len(sent.sent)
-            counts["send_failed"] += len(sent.failed)
-            counts["send_unknown"] += len(sent.unknown)
-            mark_processed(desk, mailbox)
-            if not batch.more:
-                break
+        report = ingest(desk, mailbox, settings, moment, max_batches)
+        counts.update(report.counts())
+        registered += report.registered
+        sent = drain_outbox(desk, sender, moment)
+        counts["sent"] += len(sent.sent)
+        counts["send_failed"] += len(sent.failed)
+        counts["send_unknown"] += len(sent.unknown)
+        mark_processed(desk, mailbox)
     for reference in registered:
         emit_event(
             event="foidesk.case.registered",

@@ -123,3 +123,26 @@ def test_the_chase_and_escalate_flows_run_from_the_cli(desk_dir, monkeypatch):
     # due 1 December 2026 (St Andrew's Day, 30 November, skipped): 5 working days before
     manager = CliRunner().invoke(app, ["run", "escalate", "--now", "2026-11-24T08:00"])
     assert manager.stdout.strip() == "escalate: 1 digest(s), 1 item(s), 1 sent"
+
+
+def test_a_poll_costs_a_few_task_runs_whatever_the_backlog(tmp_path, prefect_harness):
+    from prefect import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    from flows.intake import intake
+
+    (tmp_path / "foidesk.toml").write_text(CONFIG.replace(
+        'path = "var/mailbox"', 'path = "var/mailbox"\nbatch_size = 2'))
+    (tmp_path / "var").mkdir()
+    inbox = stdlib_mailbox.Maildir(tmp_path / "var" / "mailbox", create=True)
+    for n in range(1, 10):
+        inbox.add(request_email(n, sender=f"r{n}@example.org"))
+    state = intake(config_path=str(tmp_path / "foidesk.toml"), now="2026-11-02T10:00",
+                   return_state=True)
+    assert state.result()["new_request"] == 9  # five batches of two
+    flow_run_id = state.state_details.flow_run_id
+    runs = get_client(sync_client=True).read_task_runs(
+        flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
+    assert len(runs) <= 10
+    assert sorted({run.name.rsplit("-", 1)[0] for run in runs}) == [
+        "dashboard", "drain_outbox", "ingest", "mark_processed"]  # dashboard: the subflow
