@@ -91,6 +91,7 @@ class WorkingDayCalendar:
     ) -> None:
         self.scope = scope
         self.overrides = overrides or HolidayOverrides()
+        self._reasons: dict[date, str | None] = {}  # a calendar is asked about a day often
 
     def holiday(self, day: date) -> Holiday | None:
         """The holiday on `day` within this scope, or None."""
@@ -113,6 +114,11 @@ class WorkingDayCalendar:
 
     def non_working_reason(self, day: date) -> str | None:
         """Why `day` is not a working day ("Saturday", "Good Friday (all of the UK)"), or None."""
+        if day not in self._reasons:
+            self._reasons[day] = self._reason(day)
+        return self._reasons[day]
+
+    def _reason(self, day: date) -> str | None:
         if day.weekday() == 5:
             return "Saturday"
         if day.weekday() == 6:

@@ -77,11 +77,15 @@ def chase_cases(
     """The chase for these cases inside the caller's transaction (the caller commits)."""
     today = london_date(now)
     report = ChaseReport()
-    done = set(uow.session.scalars(select(ChaseRecord.key)).all())
+    done = set(uow.session.scalars(
+        select(ChaseRecord.key).where(ChaseRecord.case_id.in_([c.id for c in cases]))
+    ).all())
+    calendars: dict[object, WorkingDayCalendar] = {}
     by_recipient: dict[str, list[tuple[PlannedStep, Case]]] = defaultdict(list)
     for case in cases:
-        workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope,
-                                      settings.deadlines.overrides)
+        scope = RULES[Regime(case.regime)].scope
+        workdays = calendars.setdefault(
+            scope, WorkingDayCalendar(scope, settings.deadlines.overrides))
         for step in plan_today(_facts(case), settings.schedule, workdays, today,
                                frozenset(kinds)):
             recipient = _recipient(step, settings)

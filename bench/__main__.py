@@ -1,0 +1,399 @@
+"""foidesk benchmarks: `python -m bench [--size smoke|medium|full] [--runs N]`.
+
+Starts Dovecot, aiosmtpd and the register (SQLite, and PostgreSQL with --postgres),
+runs each scenario --runs times, and prints one table of medians, each figure beside
+a floor measured in the same run. These are measurements, not tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import smtplib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
+
+from imapclient import IMAPClient  # noqa: E402
+from intake_support import settings as intake_settings  # noqa: E402
+from servers import dovecot_server, postgres_cluster, smtp_server  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from connectors.base import OutgoingMessage  # noqa: E402
+from connectors.imap import ImapMailbox, ImapSettings  # noqa: E402
+from connectors.smtp import SmtpSender, SmtpSettings  # noqa: E402
+from foidesk.outbox import recipients_of  # noqa: E402
+from foidesk.register.database import create_register_engine  # noqa: E402
+from foidesk.register.migrate import upgrade  # noqa: E402
+from foidesk.register.unit_of_work import SqlUnitOfWork  # noqa: E402
+from foidesk.services.intake import run_intake  # noqa: E402
+
+SIZES = {
+    "smoke": {"backlog": 300, "idle": (200, 1000), "sweep": (1000, 3000), "latency": 5},
+    "medium": {"backlog": 2000, "idle": (1000, 10000), "sweep": (10000, 30000), "latency": 20},
+    "full": {"backlog": 10000, "idle": (1000, 50000), "sweep": (10000, 100000), "latency": 50},
+}
+USER = {"foi": "bench-password"}
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def request(n: int) -> bytes:
+    message = EmailMessage()
+    message["From"] = f"Requester {n} <requester{n}@example.org>"
+    message["To"] = "foi@example.gov.uk"
+    message["Subject"] = f"FOI request {n}: potholes in ward {n % 97}"
+    message["Message-ID"] = f"<bench-{n}-{time.time_ns()}@example.org>"
+    message.set_content(
+        f"Under the FOI Act please tell me:\n\n1. How many potholes were reported in ward "
+        f"{n % 97} in 2025?\n2. How many were repaired within 28 days?\n")
+    return message.as_bytes()
+
+
+def outgoing(item):
+    return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
+
+
+def seed(admin: IMAPClient, folder: str, count: int) -> None:
+    """MULTIAPPEND in chunks of 500 (RFC 3502)."""
+    for start in range(0, count, 500):
+        admin.multiappend(folder, [request(n) for n in range(start, min(count, start + 500))])
+
+
+def register(url: str):
+    engine = create_register_engine(url)
+    upgrade(engine)
+    return engine
+
+
+def fresh_url(kind: str, tmp: Path, admin_url: str | None) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / f'r-{time.time_ns()}.db'}"
+    name = f"bench_{time.time_ns()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def imap_for(server, folder: str) -> ImapMailbox:
+    return ImapMailbox(ImapSettings(host=server.host, port=server.imap_port, username="foi",
+                                    security="plain", folder=folder, batch_size=500),
+                       password=lambda: USER["foi"])
+
+
+def reset_folders(admin: IMAPClient, folder: str) -> None:
+    admin.select_folder("INBOX")
+    for name in (folder, "FOI/Processed", "FOI/Quarantine"):
+        if admin.folder_exists(name):
+            admin.delete_folder(name)
+    admin.create_folder(folder)
+
+
+# -- B1 backlog ---------------------------------------------------------------------------
+
+
+def b1_backlog(server, smtp, admin, url: str, count: int) -> dict:
+    folder = "Backlog"
+    reset_folders(admin, folder)
+    seed(admin, folder, count)
+    # The floor: what the mail servers alone need for the same work.
+    started = time.perf_counter()
+    client = IMAPClient(server.host, port=server.imap_port, ssl=False)
+    client.login("foi", USER["foi"])
+    client.select_folder(folder)
+    uids = client.search()
+    for start in range(0, len(uids), 500):
+        client.fetch(uids[start:start + 500], ["BODY.PEEK[]", "INTERNALDATE"])
+    ack = request(0).replace(b"\n", b"\r\n") + (b"x" * 70 + b"\r\n") * 35  # about 3 KB
+    with smtplib.SMTP(smtp.host, smtp.port) as connection:
+        for n in range(count):
+            connection.sendmail("foi@example.gov.uk", [f"requester{n}@example.org"], ack)
+    client.create_folder("Floor")
+    client.move(uids, "Floor")
+    client.logout()
+    floor = time.perf_counter() - started
+    smtp.handler.received.clear()
+    # The pipeline: the same mail through foidesk.
+    reset_folders(admin, folder)
+    seed(admin, folder, count)
+    engine = register(url)
+    mailbox = imap_for(server, folder)
+    sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
+    started = time.perf_counter()
+    report = run_intake(lambda: SqlUnitOfWork(engine), mailbox, sender,
+                        intake_settings(mailbox_key=f"bench-{time.time_ns()}"),
+                        now=NOW, outgoing=outgoing)
+    pipeline = time.perf_counter() - started
+    mailbox.close()
+    sender.close()
+    engine.dispose()
+    assert report.counts.get("new_request") == count, report.counts
+    smtp.handler.received.clear()
+    return {"pipeline_s": pipeline, "floor_s": floor, "ratio": pipeline / floor,
+            "msgs_per_s": count / pipeline}
+
+
+# -- B2 idle poll -------------------------------------------------------------------------
+
+
+def b2_idle(server, smtp, admin, url: str, history: int, polls: int = 15) -> dict:
+    """An intake poll with nothing new, after `history` messages were processed."""
+    folder = "Idle"
+    reset_folders(admin, folder)
+    seed(admin, folder, history)
+    engine = register(url)
+    mailbox = imap_for(server, folder)
+    sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
+    uow = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    key = f"idle-{time.time_ns()}"
+    run_intake(uow, mailbox, sender, intake_settings(mailbox_key=key), now=NOW,
+               outgoing=outgoing)
+    smtp.handler.received.clear()
+    timings = []
+    for _ in range(polls):
+        started = time.perf_counter()
+        run_intake(uow, mailbox, sender, intake_settings(mailbox_key=key), now=NOW,
+                   outgoing=outgoing)
+        timings.append(time.perf_counter() - started)
+    bare = []
+    client = mailbox.client
+    for _ in range(polls):
+        started = time.perf_counter()
+        client.select_folder(folder)
+        client.search(["UID", "1:*"])
+        bare.append(time.perf_counter() - started)
+    mailbox.close()
+    sender.close()
+    engine.dispose()
+    return {"poll_ms": 1000 * statistics.median(timings),
+            "bare_search_ms": 1000 * statistics.median(bare)}
+
+
+# -- B3 sweep -----------------------------------------------------------------------------
+
+
+def b3_sweep(url: str, total: int, open_cases: int = 10000) -> dict:
+    """chase + escalate + dashboard over `total` cases of which `open_cases` are open."""
+    from foidesk.chasing import Schedule
+    from foidesk.rendering import Renderer
+    from foidesk.services import reports
+    from foidesk.services.cases import DeadlinePolicy
+    from foidesk.services.chasing import ChaseSettings, run_chase
+
+    engine = register(url)
+    _fill(engine, total, min(open_cases, total))
+    base = intake_settings()
+    settings = ChaseSettings(schedule=Schedule(), renderer=Renderer(), authority=base.authority,
+                             deadlines=DeadlinePolicy(), manager="m@example.gov.uk",
+                             head="h@example.gov.uk")
+    uow = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    today = date(2026, 11, 20)
+    started = time.perf_counter()
+    now = datetime(2026, 11, 20, 8, tzinfo=UTC)
+    run_chase(uow(), settings, now=now, kind="chase")
+    run_chase(uow(), settings, now=now, kind="escalate")
+    reports.caseload(uow())
+    reports.due_soon(uow(), today, DeadlinePolicy())
+    reports.overdue(uow(), today, DeadlinePolicy())
+    reports.owners(uow())
+    reports.performance(uow(), *reports.rolling_year(today))
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return {"sweep_s": seconds}
+
+
+def _fill(engine, total: int, open_cases: int) -> None:
+    """Bulk rows: closed history plus open cases with one pending owner each."""
+    from foidesk.register.models import Assignment, Case, Requester
+
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
+    rows, assignments = [], []
+    with engine.begin() as connection:
+        requester_id = connection.execute(
+            Requester.__table__.insert().values(name="Bench", email="b@example.org",
+                                                created_at=t0)).inserted_primary_key[0]
+        for n in range(total):
+            is_open = n < open_cases
+            received = date(2026, 10, 1) + timedelta(days=n % 40) if is_open else (
+                date(2023, 1, 1) + timedelta(days=n % 1000))
+            rows.append({
+                "reference": f"FOI {n:06d}/BENCH", "regime": "foia",
+                "status": "awaiting_owner" if is_open else "closed", "subject": f"case {n}",
+                "requester_id": requester_id, "received_at": t0, "received_on": received,
+                "due_on": received + timedelta(days=28), "deadline_version": 1,
+                "request_text": "", "flags": [], "exemptions": [],
+                "responded_at": None if is_open else t0, "in_time": None if is_open else True,
+                "outcome": None if is_open else "granted", "created_at": t0, "updated_at": t0,
+            })
+        for start in range(0, len(rows), 5000):
+            connection.execute(Case.__table__.insert(), rows[start:start + 5000])
+        ids = [r[0] for r in connection.execute(text(
+            "SELECT id FROM cases WHERE status = 'awaiting_owner'"))]
+        assignments = [{"case_id": i, "owner": f"owner{i % 50}@example.gov.uk",
+                        "internal_due_on": date(2026, 11, 15) + timedelta(days=i % 10),
+                        "state": "pending", "created_at": t0} for i in ids]
+        for start in range(0, len(assignments), 5000):
+            connection.execute(Assignment.__table__.insert(), assignments[start:start + 5000])
+
+
+# -- B4 latency ---------------------------------------------------------------------------
+
+
+def b4_latency(server, smtp, admin, url: str, samples: int) -> dict:
+    """IDLE wakes intake; time from APPEND to the acknowledgement at the SMTP server."""
+    folder = "Latency"
+    reset_folders(admin, folder)
+    engine = register(url)
+    mailbox = imap_for(server, folder)
+    sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
+    uow = lambda: SqlUnitOfWork(engine)  # noqa: E731
+    key = f"latency-{time.time_ns()}"
+    stop = threading.Event()
+
+    def watcher() -> None:  # what `foidesk watch` does, with the service instead of the flow
+        while not stop.is_set():
+            if mailbox.watch(timeout=1.0):
+                run_intake(uow, mailbox, sender, intake_settings(mailbox_key=key),
+                           now=datetime.now(UTC), outgoing=outgoing)
+
+    thread = threading.Thread(target=watcher, daemon=True)
+    thread.start()
+    time.sleep(0.5)
+    latencies = []
+    for n in range(samples):
+        before = len(smtp.handler.received)
+        started = time.perf_counter()
+        admin.append(folder, request(100000 + n))
+        while len(smtp.handler.received) == before and time.perf_counter() - started < 30:
+            time.sleep(0.005)
+        latencies.append(time.perf_counter() - started)
+    stop.set()
+    thread.join(timeout=5)
+    mailbox.close()
+    sender.close()
+    engine.dispose()
+    latencies.sort()
+    p95 = latencies[max(0, round(0.95 * len(latencies)) - 1)]
+    return {"p50_s": statistics.median(latencies), "p95_s": p95}
+
+
+# -- B5 memory ----------------------------------------------------------------------------
+
+MEMORY_CHILD = r"""
+import resource, sys, json
+sys.path[:0] = [sys.argv[1] + "/tests", sys.argv[1] + "/tests/integration"]
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from intake_support import settings
+from foidesk.register.database import create_register_engine
+from foidesk.register.migrate import upgrade
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.intake import process_message
+engine = create_register_engine(sys.argv[2]); upgrade(engine)
+idle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+size = int(sys.argv[3])
+if size:
+    m = EmailMessage(); m["From"] = "a@example.org"; m["Subject"] = "FOI request with files"
+    m["Message-ID"] = "<big@example.org>"; m.set_content("Please see the attached request.")
+    m.add_attachment(b"\x89PNG" + bytes(size), maintype="application", subtype="octet-stream",
+                     filename="evidence.bin")
+    raw = m.as_bytes()
+    process_message(SqlUnitOfWork(engine), "1", raw, datetime.now(UTC), settings(),
+                    now=datetime.now(UTC))
+print(json.dumps({"idle_kb": idle, "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                  "raw": len(raw) if size else 0}))
+"""
+
+
+def b5_memory(url_for: Callable[[], str]) -> dict:
+    out = subprocess.run([sys.executable, "-c", MEMORY_CHILD, str(ROOT), url_for(),
+                          str(25 * 1024 * 1024)], capture_output=True, text=True, check=True)
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    above = (figures["peak_kb"] - figures["idle_kb"]) * 1024
+    return {"attachment_peak_mb": figures["peak_kb"] / 1024,
+            "above_idle_x_message": above / figures["raw"]}
+
+
+# -- the run ------------------------------------------------------------------------------
+
+
+def median_of(runs: list[dict]) -> dict:
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--size", choices=sorted(SIZES), default="smoke")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--postgres", action="store_true", help="also on PostgreSQL")
+    parser.add_argument("--only", nargs="*", default=["B1", "B2", "B3", "B4", "B5"])
+    parser.add_argument("--json", type=Path, help="write the medians here too")
+    args = parser.parse_args()
+    size = SIZES[args.size]
+    tmp = Path(tempfile.mkdtemp(prefix="foidesk-bench-"))
+    results: dict[str, dict] = {}
+    backends = ["sqlite", "postgresql"] if args.postgres else ["sqlite"]
+    started = time.time()
+    pg_context = postgres_cluster() if args.postgres else None
+    admin_url = pg_context.__enter__() if pg_context else None
+    try:
+        with dovecot_server(USER) as server, smtp_server() as smtp:
+            admin = IMAPClient(server.host, port=server.imap_port, ssl=False)
+            admin.login("foi", USER["foi"])
+            for backend in backends:
+                def url(backend=backend):
+                    return fresh_url(backend, tmp, admin_url)
+
+                if "B1" in args.only:
+                    results[f"B1 backlog {size['backlog']} ({backend})"] = median_of(
+                        [b1_backlog(server, smtp, admin, url(), size["backlog"])
+                         for _ in range(args.runs)])
+                if "B2" in args.only:
+                    for history in size["idle"]:
+                        results[f"B2 idle poll, {history} processed ({backend})"] = median_of(
+                            [b2_idle(server, smtp, admin, url(), history)
+                             for _ in range(args.runs)])
+                if "B3" in args.only:
+                    for total in size["sweep"]:
+                        results[f"B3 sweep, {total} cases ({backend})"] = median_of(
+                            [b3_sweep(url(), total) for _ in range(args.runs)])
+                if "B4" in args.only:
+                    results[f"B4 latency, {size['latency']} samples ({backend})"] = median_of(
+                        [b4_latency(server, smtp, admin, url(), size["latency"])
+                         for _ in range(args.runs)])
+                if "B5" in args.only:
+                    results[f"B5 memory, 25 MB attachment ({backend})"] = median_of(
+                        [b5_memory(url) for _ in range(args.runs)])
+            admin.logout()
+    finally:
+        if pg_context:
+            pg_context.__exit__(None, None, None)
+    print(f"\nfoidesk benchmarks: size={args.size}, runs={args.runs}, "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{date.today()}, {time.time() - started:.0f} s\n")
+    print(f"{'scenario':<48} figures (medians)")
+    for name, figures in results.items():
+        shown = ", ".join(f"{k}={v:.3g}" for k, v in figures.items())
+        print(f"{name:<48} {shown}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\nbench process peak RSS: {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
