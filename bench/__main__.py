@@ -275,10 +275,11 @@ def b4_latency(server, smtp, admin, url: str, samples: int) -> dict:
     time.sleep(0.5)
     latencies = []
     for n in range(samples):
-        before = len(smtp.handler.received)
+        requester = f"requester{100000 + n}@example.org"
         started = time.perf_counter()
         admin.append(folder, request(100000 + n))
-        while len(smtp.handler.received) == before and time.perf_counter() - started < 30:
+        while time.perf_counter() - started < 30 and not any(
+                requester in rcpts for _, rcpts, _ in list(smtp.handler.received)):
             time.sleep(0.005)
         latencies.append(time.perf_counter() - started)
     stop.set()

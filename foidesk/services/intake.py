@@ -236,20 +236,18 @@ def process_message(
 ) -> Outcome:
     """Triage and act on one message in one transaction; quarantine it if anything fails."""
     message_id = _header_message_id(raw)
-    with uow:
-        existing = uow.session.scalar(
-            select(Message).where(Message.message_id == message_id).limit(1)
-        ) if message_id else None
-        if existing is not None and _same_message(existing, raw):
-            return _already_known(uow, existing, provider_id, raw, now)
-    if existing is not None:
-        # A different message reusing a Message-ID (a broken client, a forged header):
-        # it is processed on its own under an id made from its content.
-        raw_id = _content_id(raw)
-        raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
-        raw = _replace_message_id(raw, raw_id)
     try:
         with uow:
+            existing = uow.session.scalar(
+                select(Message).where(Message.message_id == message_id).limit(1)
+            ) if message_id else None
+            if existing is not None and _same_message(existing, raw):
+                return _already_known(uow, existing, provider_id, raw, now)
+            if existing is not None:
+                # A different message reusing a Message-ID (a broken client, a forged
+                # header): it is processed on its own under an id made from its content.
+                raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
+                raw = _replace_message_id(raw, _content_id(raw))
             outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
             uow.commit()
             return outcome
