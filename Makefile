@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs clean
+.PHONY: demo test lint docs bench bench-smoke clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,14 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	bash scripts/ensure-servers
+	$(BIN)/python -m bench --size medium --runs 3
+
+bench-smoke: $(STAMP)
+	bash scripts/ensure-servers
+	$(BIN)/python -m bench --size smoke --runs 1
 
 docs: $(STAMP)
 	$(BIN)/python -m foidesk.cli.reference > docs/cli.md

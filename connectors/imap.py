@@ -273,7 +273,11 @@ class ImapMailbox(ClosingContext):
         """
         deadline = time.monotonic() + timeout
         with self._command("IDLE") as client:
-            self._select(client)
+            selected = self._select(client)
+            uidnext = selected.get(b"UIDNEXT")
+            seen, self._uidnext = getattr(self, "_uidnext", None), uidnext
+            if seen is not None and uidnext is not None and uidnext != seen:
+                return True  # mail came while we were not idling (during the last intake)
             if not client.has_capability("IDLE"):
                 time.sleep(min(timeout, 60))
                 return True
@@ -287,6 +291,7 @@ class ImapMailbox(ClosingContext):
                 finally:
                     client.idle_done()
                 if any(_is_change(r) for r in responses):
+                    self._uidnext = None  # look again next time
                     return True
 
 
