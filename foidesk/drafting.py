@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from foidesk.exemptions import find as find_exemption
+from foidesk.questions import join_paragraphs
 
 
 class Outcome(StrEnum):
@@ -104,7 +105,7 @@ def parse_plain(text: str) -> DraftContent:
                          "partial-ncnd)")
     return DraftContent(
         outcome=_outcome(outcome), exemptions=exemptions,
-        answers={n: _paragraphs(lines) for n, lines in answers.items()},
+        answers={n: join_paragraphs(lines, "\n\n") for n, lines in answers.items()},
         note=" ".join(notes),
     )
 
@@ -134,19 +135,6 @@ def _outcome(value: str) -> Outcome:
     except ValueError:
         known = ", ".join(o.value for o in Outcome)
         raise DraftError(f"outcome must be one of {known}, got {value!r}") from None
-
-
-def _paragraphs(lines: list[str]) -> str:
-    paragraphs, current = [], []
-    for line in lines:
-        if line:
-            current.append(line)
-        elif current:
-            paragraphs.append(" ".join(current))
-            current = []
-    if current:
-        paragraphs.append(" ".join(current))
-    return "\n\n".join(paragraphs)
 
 
 def check(content: DraftContent, question_numbers: list[str], regime: str,

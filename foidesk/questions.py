@@ -37,7 +37,7 @@ def split_questions(text: str) -> list[tuple[str, str]]:
     if len(items) < 2 or len(items) > MAX_ITEMS:
         whole = " ".join(text.split())
         return [("1", whole)] if whole else []
-    return [(n, _join(lines)) for n, lines in zip(numbers, items, strict=True)]
+    return [(n, join_paragraphs(lines)) for n, lines in zip(numbers, items, strict=True)]
 
 
 def _follows(numbers: list[str], number: str) -> bool:
@@ -49,7 +49,8 @@ def _follows(numbers: list[str], number: str) -> bool:
     return value in (last, last + 1) and number != numbers[-1]
 
 
-def _join(lines: list[str]) -> str:
+def join_paragraphs(lines: list[str], separator: str = "\n") -> str:
+    """Lines joined into paragraphs: wrapped lines become one, blank lines separate."""
     paragraphs, current = [], []
     for line in lines:
         if line:
@@ -59,4 +60,4 @@ def _join(lines: list[str]) -> str:
             current = []
     if current:
         paragraphs.append(" ".join(current))
-    return "\n".join(paragraphs)
+    return separator.join(paragraphs)

@@ -8,18 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from imapclient import IMAPClient
-from intake_support import OWNER, TEAM, request_email, settings
-from servers import IMAP_USERS, smtp_server
+from intake_support import OWNER, TEAM, request_email, server_desk, settings
 
 from connectors.base import OutgoingMessage
-from connectors.imap import ImapMailbox, ImapSettings
-from connectors.smtp import SmtpSender, SmtpSettings
 from foidesk.calendar import Extension
 from foidesk.drafting import parse_plain
 from foidesk.outbox import drain, recipients_of
-from foidesk.register.database import create_register_engine
-from foidesk.register.migrate import upgrade
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.clock_letters import extend, request_clarification
 from foidesk.services.intake import run_intake
@@ -98,26 +92,8 @@ class Desk:
 
 @pytest.fixture
 def desk(tmp_path, dovecot_plain):
-    engine = create_register_engine(f"sqlite:///{tmp_path / 'register.db'}")
-    upgrade(engine)
-    admin = IMAPClient(dovecot_plain.host, port=dovecot_plain.imap_port, ssl=False)
-    admin.login("foi", IMAP_USERS["foi"])
-    for folder in (FOLDER, "FOI/Processed", "FOI/Quarantine"):
-        if admin.folder_exists(folder):
-            admin.delete_folder(folder)
-    admin.create_folder(FOLDER)
-    mailbox = ImapMailbox(
-        ImapSettings(host=dovecot_plain.host, port=dovecot_plain.imap_port, username="foi",
-                     security="plain", folder=FOLDER),
-        password=lambda: IMAP_USERS["foi"],
-    )
-    with smtp_server() as smtp:
-        sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain"))
-        yield Desk(engine, mailbox, admin, smtp, sender)
-        sender.close()
-    mailbox.close()
-    admin.logout()
-    engine.dispose()
+    with server_desk(f"sqlite:///{tmp_path / 'register.db'}", dovecot_plain, FOLDER) as parts:
+        yield Desk(*parts)
 
 
 DAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

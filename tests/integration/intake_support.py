@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 
 from foidesk.references import ReferenceFormat
@@ -50,3 +52,38 @@ def request_email(
         message[name] = value
     message.set_content(body)
     return message.as_bytes()
+
+
+@contextmanager
+def server_desk(database_url: str, dovecot, folder: str) -> Iterator[tuple]:
+    """The register, a Dovecot folder emptied for the test, and aiosmtpd:
+    yields (engine, mailbox, admin IMAP client, smtp server, smtp sender)."""
+    from imapclient import IMAPClient
+    from servers import IMAP_USERS, smtp_server
+
+    from connectors.imap import ImapMailbox, ImapSettings
+    from connectors.smtp import SmtpSender, SmtpSettings
+    from foidesk.register.database import create_register_engine
+    from foidesk.register.migrate import upgrade
+
+    engine = create_register_engine(database_url)
+    upgrade(engine)
+    admin = IMAPClient(dovecot.host, port=dovecot.imap_port, ssl=False)
+    admin.login("foi", IMAP_USERS["foi"])
+    for name in (folder, "FOI/Processed", "FOI/Quarantine"):
+        if admin.folder_exists(name):
+            admin.delete_folder(name)
+    admin.create_folder(folder)
+    mailbox = ImapMailbox(
+        ImapSettings(host=dovecot.host, port=dovecot.imap_port, username="foi",
+                     security="plain", folder=folder),
+        password=lambda: IMAP_USERS["foi"],
+    )
+    with smtp_server() as smtp:
+        sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain",
+                                         message_id_domain="example.gov.uk"))
+        yield engine, mailbox, admin, smtp, sender
+        sender.close()
+    mailbox.close()
+    admin.logout()
+    engine.dispose()

@@ -6,16 +6,10 @@ from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 import pytest
-from imapclient import IMAPClient
-from intake_support import FOI, OWNER, TEAM, request_email, settings
-from servers import IMAP_USERS, smtp_server
+from intake_support import FOI, OWNER, TEAM, request_email, server_desk, settings
 
 from connectors.base import OutgoingMessage
-from connectors.imap import ImapMailbox, ImapSettings
-from connectors.smtp import SmtpSender, SmtpSettings
 from foidesk.outbox import recipients_of
-from foidesk.register.database import create_register_engine
-from foidesk.register.migrate import upgrade
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake import run_intake
 
@@ -29,22 +23,8 @@ def outgoing(item):
 
 @pytest.fixture
 def desk(database_url, dovecot_plain):
-    engine = create_register_engine(database_url)
-    upgrade(engine)
-    admin = IMAPClient(dovecot_plain.host, port=dovecot_plain.imap_port, ssl=False)
-    admin.login("foi", IMAP_USERS["foi"])
-    for folder in (FOLDER, "FOI/Processed", "FOI/Quarantine"):
-        if admin.folder_exists(folder):
-            admin.delete_folder(folder)
-    admin.create_folder(FOLDER)
-    mailbox = ImapMailbox(
-        ImapSettings(host=dovecot_plain.host, port=dovecot_plain.imap_port, username="foi",
-                     security="plain", folder=FOLDER),
-        password=lambda: IMAP_USERS["foi"],
-    )
-    with smtp_server() as smtp:
-        sender = SmtpSender(SmtpSettings(host=smtp.host, port=smtp.port, security="plain",
-                                         message_id_domain="example.gov.uk"))
+    with server_desk(database_url, dovecot_plain, FOLDER) as parts:
+        engine, mailbox, admin, smtp, sender = parts
 
         class Desk:
             def uow(self):
@@ -67,10 +47,6 @@ def desk(database_url, dovecot_plain):
                         for _, rcpts, content in smtp.handler.received if address in rcpts]
 
         yield Desk()
-        sender.close()
-    mailbox.close()
-    admin.logout()
-    engine.dispose()
 
 
 def case_of(desk, reference):
