@@ -42,9 +42,11 @@ def ingest(desk: Desk, mailbox: Mailbox, settings: IntakeSettings, now,
     recognised by its Message-ID, and the cursor only moves past committed batches."""
     report = BatchReport()
     for _ in range(max_batches):
-        batch = mailbox.fetch(load_cursor(desk.uow(), settings.mailbox_key))
+        cursor = load_cursor(desk.uow(), settings.mailbox_key)
+        batch = mailbox.fetch(cursor)
         report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now).outcomes
-        save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
+        if batch.cursor != cursor:
+            save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
         if not batch.more:
             break
     return report

@@ -800,19 +800,22 @@ def run_intake(
     report = IntakeReport()
     report.moved += move_pending(uow_factory, mailbox, checkpoint)
     for _ in range(max_batches):
-        batch = mailbox.fetch(load_cursor(uow_factory(), settings.mailbox_key))
+        cursor = load_cursor(uow_factory(), settings.mailbox_key)
+        batch = mailbox.fetch(cursor)
         checkpoint("after_fetch")
         report.resyncs += int(batch.resync)
         processed = process_batch(uow_factory, batch.messages, settings, now=now,
                                   checkpoint=checkpoint)
         report.counts.update(processed.counts())
         report.registered += processed.registered
-        save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
+        if batch.cursor != cursor:
+            save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
         sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
         report.sent += len(sent.sent)
         report.send_failures += len(sent.failed)
         report.unknown += len(sent.unknown)
-        report.moved += move_pending(uow_factory, mailbox, checkpoint)
+        if batch.messages:  # an idle poll has nothing new to move
+            report.moved += move_pending(uow_factory, mailbox, checkpoint)
         if not batch.more:
             break
     report.quarantined = report.counts.get("quarantined", 0)
