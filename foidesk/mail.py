@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
+from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
@@ -123,16 +124,26 @@ def _safe(action, default):
 
 
 def _header_text(message: Message, name: str) -> str:
-    """A header as text; a header the policy cannot parse is returned raw, decoded loosely."""
+    """A header as one line of text, even when the policy cannot parse it (an address with
+    an encoded CR/LF, say); CR and LF never survive, so no header can smuggle another."""
     try:
-        return str(message[name])
+        value = str(message[name])
     except Exception:
-        values = message.get_all(name) or [""]
-        raw = values[0]
-        return raw if isinstance(raw, str) else bytes(raw).decode("latin-1")
+        raw = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
+        try:
+            value = str(make_header(decode_header(str(raw))))
+        except Exception:
+            value = raw if isinstance(raw, str) else bytes(raw).decode("latin-1")
+    return " ".join(value.split())
 
 
 def _address(value: str) -> tuple[str, str]:
+    """(display name, address); a trailing <angle-addr> wins, so a display name that
+    contains "Bcc: someone@else" can never redirect our reply."""
+    angle = re.search(r"<([^<>\s]+@[^<>\s]+)>\s*$", value)
+    if angle:
+        name = value[: angle.start()].strip().strip('"').strip()
+        return name, angle.group(1).strip().lower()
     name, address = parseaddr(value)
     return name.strip(), address.strip().lower()
 
