@@ -44,6 +44,12 @@ class Envelope:
     attachments: tuple[tuple[str, str, bytes], ...] = ()  # (filename, mime type, bytes)
 
 
+def from_authority(authority, to: tuple[str, ...], **fields) -> Envelope:
+    """An envelope from the FOI mailbox, signed "<authority> FOI", as every message is."""
+    return Envelope(sender=authority.foi_address, sender_name=f"{authority.name} FOI", to=to,
+                    **fields)
+
+
 def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
             now: datetime) -> EmailMessage:
     """An RFC 5322 message: text part always, HTML as an alternative when there is one."""

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from foidesk.references import ReferenceFormat
 from foidesk.register.allocator import allocate_reference
-from foidesk.register.models import Case, Event
+from foidesk.register.models import Case, Event, Message
 
 
 class CaseNotFound(LookupError):
@@ -60,6 +60,14 @@ class CaseRepository:
             query = query.where(Case.due_on.is_not(None), Case.due_on <= due_on_or_before)
         query = query.order_by(Case.due_on.is_(None), Case.due_on, Case.reference)
         return self.session.scalars(query).all()
+
+    def request_message_id(self, case: Case) -> str | None:
+        """The Message-ID of the first message received on the case (the request)."""
+        return self.session.scalar(
+            select(Message.message_id).where(Message.case_id == case.id,
+                                             Message.direction == "in")
+            .order_by(Message.id).limit(1)
+        )
 
     def events(self, case: Case) -> Sequence[Event]:
         return self.session.scalars(

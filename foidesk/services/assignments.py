@@ -12,7 +12,7 @@ from foidesk.calendar import (
     working_days_between,
 )
 from foidesk.cases import CaseStatus
-from foidesk.outbox import Envelope, compose, enqueue
+from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.register.models import Assignment, Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
@@ -109,9 +109,7 @@ def _queue_task(uow: SqlUnitOfWork, case: Case, assignment: Assignment,
         questions=list(case.questions), request_text=case.request_text,
         routing_rule="assigned by the FOI team",
     )
-    envelope = Envelope(sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-                        sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-                        to=(assignment.owner,))
+    envelope = from_authority(settings.authority, (assignment.owner,))
     message = compose(rendered, envelope, domain=settings.domain, now=now)
     enqueue(uow, f"owner_task:{case.reference}:{assignment.id}", message, envelope, case=case,
             now=now)

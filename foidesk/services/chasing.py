@@ -23,7 +23,7 @@ from foidesk.chasing import (
     plan_today,
 )
 from foidesk.notifications import chase_notice
-from foidesk.outbox import Envelope, compose, enqueue
+from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.register.models import Case, ChaseRecord
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import Renderer
@@ -140,9 +140,7 @@ def _queue_digest(
         "chase_digest", authority=settings.authority, items=lines, today=today, single=single,
         recipient=recipient,
     )
-    envelope = Envelope(sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-                        sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-                        to=(recipient,))
+    envelope = from_authority(settings.authority, (recipient,))
     message = compose(rendered, envelope, domain=settings.domain, now=now)
     digest = hashlib.sha256("|".join(sorted(s.key for s, _ in items)).encode()).hexdigest()
     key = f"chase:{recipient}:{today.isoformat()}:{digest[:16]}"

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from foidesk.calendar import Extension, add_months
 from foidesk.cases import CaseStatus
-from foidesk.outbox import Envelope, compose, enqueue
-from foidesk.register.models import Case, ClockEvent, Message
+from foidesk.outbox import compose, enqueue, from_authority
+from foidesk.register.models import Case, ClockEvent
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
 from foidesk.services.cases import ClockEventKind, apply_clock_event, london_date, move_case
@@ -120,14 +120,9 @@ def _letter(uow: SqlUnitOfWork, case: Case, template: str, settings: ResponseSet
     rendered = settings.renderer.email(
         template, authority=settings.authority, case=case,
         requester_name=case.requester.name if case.requester else "", **context)
-    request = uow.session.scalar(
-        select(Message.message_id).where(Message.case_id == case.id, Message.direction == "in")
-        .order_by(Message.id).limit(1))
-    envelope = Envelope(
-        sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-        sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-        to=(requester,), in_reply_to=request, auto_submitted="no",
-    )
+    envelope = from_authority(settings.authority, (requester,),
+                              in_reply_to=uow.cases.request_message_id(case),
+                              auto_submitted="no")
     message = compose(rendered, envelope, domain=settings.domain, now=now)
     count = uow.session.scalar(select(ClockEvent.id).where(ClockEvent.case_id == case.id)
                                .order_by(ClockEvent.id.desc()).limit(1))

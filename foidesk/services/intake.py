@@ -28,7 +28,7 @@ from foidesk.chasing import REMINDERS
 from foidesk.drafting import DraftError, parse_plain
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
 from foidesk.notifications import Notice, notices_for
-from foidesk.outbox import Envelope, compose, enqueue
+from foidesk.outbox import compose, drain, enqueue, from_authority
 from foidesk.questions import split_questions
 from foidesk.references import ReferenceFormat
 from foidesk.register.models import (
@@ -644,10 +644,8 @@ def _queue_notice(
     }
     rendered = settings.renderer.email(notice.template, **context)
     to_requester = notice.audience == "requester"
-    envelope = Envelope(
-        sender=settings.authority.foi_address,
-        sender_name=f"{settings.authority.name} FOI",
-        to=tuple(recipients),
+    envelope = from_authority(
+        settings.authority, tuple(recipients),
         in_reply_to=message.message_id if to_requester else None,
         references=message.references if to_requester else (),
         auto_submitted="auto-replied" if to_requester else "auto-generated",
@@ -795,8 +793,6 @@ def run_intake(
     max_batches: int = 100,
 ) -> IntakeReport:
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
-    from foidesk.outbox import drain
-
     report = IntakeReport()
     report.moved += move_pending(uow_factory, mailbox, checkpoint)
     for _ in range(max_batches):

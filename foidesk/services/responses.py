@@ -7,17 +7,15 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
 from foidesk.calendar import RULES, Regime
 from foidesk.cases import CaseStatus
 from foidesk.drafting import DraftContent, DraftError, check
 from foidesk.letters import letter_context, render_letter
 from foidesk.mail import InboundMessage
-from foidesk.outbox import Envelope, compose, enqueue
-from foidesk.register.models import Case, Draft, Message
+from foidesk.outbox import compose, enqueue, from_authority
+from foidesk.register.models import Case, Draft
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.rendering import Renderer
+from foidesk.rendering import RenderedEmail, Renderer
 from foidesk.services.audit import record_event
 from foidesk.services.cases import DeadlinePolicy, london_date, move_case
 
@@ -135,10 +133,8 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
         "review_request", authority=settings.authority, case=case, draft=draft,
         reviewer=reviewer,
     )
-    envelope = Envelope(
-        sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-        sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-        to=(reviewer,),
+    envelope = from_authority(
+        settings.authority, (reviewer,),
         attachments=((f"{_file_stem(case)}-draft-v{draft.version}.pdf", "application/pdf",
                       draft.pdf),),
     )
@@ -215,24 +211,15 @@ def _send_response(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: Respo
                    now: datetime) -> None:
     """Queue the approved letter to the requester (once, by key) and close the case."""
     requester = case.requester.email if case.requester else None
-    request = uow.session.scalar(
-        select(Message).where(Message.case_id == case.id, Message.direction == "in")
-        .order_by(Message.id).limit(1)
-    )
-    subject = draft.letter_text and f"[{case.reference}] " + (
-        "Internal review of your request" if draft.kind == "review" else
-        "Response to your request") + f": {case.subject}"
     if requester:
-        envelope = Envelope(
-            sender=settings.authority.foi_address,  # type: ignore[attr-defined]
-            sender_name=f"{settings.authority.name} FOI",  # type: ignore[attr-defined]
-            to=(requester,),
-            in_reply_to=request.message_id if request else None,
+        subject = " ".join(settings.renderer.env.get_template(
+            f"letters/{draft.kind}.subject.j2").render(case=case).split())
+        envelope = from_authority(
+            settings.authority, (requester,),
+            in_reply_to=uow.cases.request_message_id(case),
             auto_submitted="no",
             attachments=((f"{_file_stem(case)}.pdf", "application/pdf", draft.pdf),),
         )
-        from foidesk.rendering import RenderedEmail
-
         message = compose(RenderedEmail(subject, draft.letter_text, draft.letter_html),
                           envelope, domain=settings.domain, now=now)
         enqueue(uow, f"response:{case.reference}:v{draft.version}", message, envelope,
@@ -255,8 +242,7 @@ def _notify_team(uow, case, settings, now, headline: str, detail: str, *, key: s
         sender="", decision="review", reason=headline, detail=detail, attached=False,
     )
     team = settings.authority.team_address or settings.authority.foi_address
-    envelope = Envelope(sender=settings.authority.foi_address, to=(team,),
-                        sender_name=f"{settings.authority.name} FOI")
+    envelope = from_authority(settings.authority, (team,))
     enqueue(uow, key, compose(rendered, envelope, domain=settings.domain, now=now), envelope,
             case=case, now=now)
 
