@@ -203,18 +203,25 @@ def b3_sweep(url: str, total: int, open_cases: int = 10000) -> dict:
                              head="h@example.gov.uk")
     uow = lambda: SqlUnitOfWork(engine)  # noqa: E731
     today = date(2026, 11, 20)
-    started = time.perf_counter()
     now = datetime(2026, 11, 20, 8, tzinfo=UTC)
-    run_chase(uow(), settings, now=now, kind="chase")
-    run_chase(uow(), settings, now=now, kind="escalate")
-    reports.caseload(uow())
-    reports.due_soon(uow(), today, DeadlinePolicy())
-    reports.overdue(uow(), today, DeadlinePolicy())
-    reports.owners(uow())
-    reports.performance(uow(), *reports.rolling_year(today))
-    seconds = time.perf_counter() - started
+
+    def sweep() -> float:
+        started = time.perf_counter()
+        run_chase(uow(), settings, now=now, kind="chase")
+        run_chase(uow(), settings, now=now, kind="escalate")
+        reports.caseload(uow())
+        reports.due_soon(uow(), today, DeadlinePolicy())
+        reports.overdue(uow(), today, DeadlinePolicy())
+        reports.owners(uow())
+        reports.performance(uow(), *reports.rolling_year(today))
+        return time.perf_counter() - started
+
+    # The first sweep finds a chaser or escalation due for every open case (the worst
+    # day); the second, the same day, finds them all logged (a normal poll of the sweep).
+    first = sweep()
+    again = sweep()
     engine.dispose()
-    return {"sweep_s": seconds}
+    return {"sweep_s": first, "repeat_sweep_s": again}
 
 
 def _fill(engine, total: int, open_cases: int) -> None:

@@ -241,17 +241,9 @@ def working_days_between(
     start: date, end: date, workdays: WorkingDayCalendar
 ) -> int:
     """Working days after `start` up to and including `end`; negative when `end` is earlier."""
-    if end == start:
-        return 0
-    sign = 1 if end > start else -1
-    low, high = (start, end) if sign > 0 else (end, start)
-    count = 0
-    day = low
-    while day < high:
-        day += timedelta(days=1)
-        if workdays.is_working_day(day):
-            count += 1
-    return sign * count
+    if end >= start:
+        return workdays.count_working_days(start, end)
+    return -workdays.count_working_days(end, start)
 
 
 def add_working_days(start: date, days: int, workdays: WorkingDayCalendar) -> date:

@@ -81,6 +81,9 @@ def _part_holidays(part: str, year: int) -> dict[date, str]:
     return {day: name for day, name in calendar.items()}
 
 
+_RUNNING_COUNTS: dict[tuple, list[int]] = {}  # (scope, overrides, year) -> running counts
+
+
 class WorkingDayCalendar:
     """Tells whether a date is a working day, and if not, why not."""
 
@@ -92,6 +95,7 @@ class WorkingDayCalendar:
         self.scope = scope
         self.overrides = overrides or HolidayOverrides()
         self._reasons: dict[date, str | None] = {}  # a calendar is asked about a day often
+        self._key = (scope, tuple(sorted(self.overrides.add.items())), self.overrides.remove)
 
     def holiday(self, day: date) -> Holiday | None:
         """The holiday on `day` within this scope, or None."""
@@ -128,6 +132,36 @@ class WorkingDayCalendar:
 
     def is_working_day(self, day: date) -> bool:
         return self.non_working_reason(day) is None
+
+    def count_working_days(self, after: date, through: date) -> int:
+        """Working days in (after, through]; 0 when `through` is not later. Answered from
+        a per-year running count, so a sweep over thousands of cases does not walk days."""
+        if through <= after:
+            return 0
+        if after.year == through.year:
+            return self._running(through) - self._running(after)
+        total = self._year_total(after.year) - self._running(after) + self._running(through)
+        return total + sum(self._year_total(y) for y in range(after.year + 1, through.year))
+
+    def _running(self, day: date) -> int:
+        """Working days from 1 January of `day`'s year up to and including `day`."""
+        return self._year_counts(day.year)[day.timetuple().tm_yday - 1]
+
+    def _year_total(self, year: int) -> int:
+        return self._year_counts(year)[-1]
+
+    def _year_counts(self, year: int) -> list[int]:
+        # Shared by every calendar with the same scope and overrides: callers make a
+        # calendar per case, and the year's count need only be worked out once.
+        key = (self._key, year)
+        if key not in _RUNNING_COUNTS:
+            counts, running, day = [], 0, date(year, 1, 1)
+            while day.year == year:
+                running += self.is_working_day(day)
+                counts.append(running)
+                day += timedelta(days=1)
+            _RUNNING_COUNTS[key] = counts
+        return _RUNNING_COUNTS[key]
 
     def next_working_day(self, day: date) -> date:
         """`day` itself if it is a working day, otherwise the first working day after it."""

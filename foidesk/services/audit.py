@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
+
 from foidesk.register.models import Case, Event
 from foidesk.register.unit_of_work import SqlUnitOfWork
 
@@ -32,3 +34,10 @@ def record_event(
     )
     uow.session.add(event)
     return event
+
+
+def append_events(uow: SqlUnitOfWork, rows: list[dict[str, Any]]) -> None:
+    """Append many events in one multi-row INSERT (each row: case_id, at, actor, action,
+    before, after, detail); for sweeps that audit thousands of steps at once."""
+    if rows:
+        uow.session.execute(insert(Event), rows)

@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 
 from foidesk.calendar import (
     HolidayOverrides,
+    HolidayScope,
     ReceiptRule,
     Regime,
     RequestClock,
     WorkingDayCalendar,
     compute_deadline,
     rule_for,
+    working_days_between,
 )
 
 receipts = st.dates(min_value=date(2000, 1, 1), max_value=date(2035, 12, 31))
@@ -47,3 +49,15 @@ def test_adding_a_holiday_never_makes_a_due_date_earlier(received, offset, regim
     overrides = HolidayOverrides(add={holiday: "Proclaimed"})
     after = compute_deadline(RequestClock(received, regime), overrides).due
     assert after >= before
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=receipts, span=st.integers(min_value=-800, max_value=800),
+       scope=st.sampled_from(list(HolidayScope)))
+def test_the_running_count_agrees_with_walking_the_days(start, span, scope):
+    workdays = WorkingDayCalendar(scope)
+    end = start + timedelta(days=span)
+    low, high = sorted((start, end))
+    walked = sum(workdays.is_working_day(low + timedelta(days=n))
+                 for n in range(1, (high - low).days + 1))
+    assert working_days_between(start, end, workdays) == (walked if end >= start else -walked)
