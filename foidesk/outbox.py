@@ -145,18 +145,28 @@ def drain(
     limit: int = 500,
     checkpoint: Callable[[str], None] = lambda name: None,
 ) -> DrainReport:
-    """Send pending messages once each; `outgoing` turns a row into the sender's message."""
+    """Send pending messages once each; `outgoing` turns a row into the sender's message.
+
+    At most one message is ever `sending`: the transaction that records one result
+    also marks the next row `sending`, so each message costs one commit, not two.
+    """
     report = DrainReport()
-    _recover_interrupted(uow_factory, sender, report, now)
     with uow_factory() as uow:
+        _recover_interrupted(uow, sender, report, now)
         ids = uow.session.scalars(
             select(OutboxItem.id).where(OutboxItem.status == "pending")
             .order_by(OutboxItem.id).limit(limit)
         ).all()
+        uow.commit()
+    finished: tuple[int, object] | None = None  # a result not yet recorded
     for item_id in ids:
         with uow_factory() as uow:
+            if finished is not None:
+                _record(uow, *finished, report, now)
+                finished = None
             item = uow.session.get(OutboxItem, item_id)
             if item is None or item.status != "pending":
+                uow.commit()
                 continue  # another drain took it
             item.status, item.attempts = "sending", item.attempts + 1
             uow.commit()
@@ -164,12 +174,19 @@ def drain(
         checkpoint("before_send")
         result = sender.send(payload)
         checkpoint("after_send")
+        finished = (item_id, result)
+    if finished is not None:
         with uow_factory() as uow:
-            item = uow.session.get(OutboxItem, item_id)
-            assert item is not None
-            _record_result(uow, item, result, report, now)
+            _record(uow, *finished, report, now)
             uow.commit()
     return report
+
+
+def _record(uow: SqlUnitOfWork, item_id: int, result, report: DrainReport,
+            now: datetime) -> None:
+    item = uow.session.get(OutboxItem, item_id)
+    assert item is not None
+    _record_result(uow, item, result, report, now)
 
 
 def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainReport,
@@ -203,33 +220,28 @@ def _set_delivery(uow: SqlUnitOfWork, item: OutboxItem, status: str) -> None:
 
 
 def _recover_interrupted(
-    uow_factory: Callable[[], SqlUnitOfWork], sender: OutgoingSender, report: DrainReport,
-    now: datetime,
+    uow: SqlUnitOfWork, sender: OutgoingSender, report: DrainReport, now: datetime,
 ) -> None:
     """Rows left `sending` by a crash: ask the sender, never guess by sending again."""
-    with uow_factory() as uow:
-        stuck = uow.session.scalars(
-            select(OutboxItem).where(OutboxItem.status == "sending")
-        ).all()
-        check = getattr(sender, "was_sent", None)
-        for item in stuck:
-            answer = check(item.message_id) if check else None
-            if answer is True:
-                item.status, item.sent_at = "sent", now
-                _set_delivery(uow, item, "sent")
-                report.sent.append(item.idempotency_key)
-            elif answer is False:
-                item.status = "pending"  # it never left: the loop below sends it
-            else:
-                item.status = "unknown"
-                _set_delivery(uow, item, "unknown")
-                record_event(
-                    uow, item.case, "delivery_unknown", actor="outbox", now=now,
-                    detail=(f"{item.subject}: interrupted while sending; not sent again "
-                            "to avoid a duplicate. Check the sent mail and resend by hand."),
-                )
-                report.unknown.append(item.idempotency_key)
-        uow.commit()
+    stuck = uow.session.scalars(select(OutboxItem).where(OutboxItem.status == "sending")).all()
+    check = getattr(sender, "was_sent", None)
+    for item in stuck:
+        answer = check(item.message_id) if check else None
+        if answer is True:
+            item.status, item.sent_at = "sent", now
+            _set_delivery(uow, item, "sent")
+            report.sent.append(item.idempotency_key)
+        elif answer is False:
+            item.status = "pending"  # it never left: the loop below sends it
+        else:
+            item.status = "unknown"
+            _set_delivery(uow, item, "unknown")
+            record_event(
+                uow, item.case, "delivery_unknown", actor="outbox", now=now,
+                detail=(f"{item.subject}: interrupted while sending; not sent again "
+                        "to avoid a duplicate. Check the sent mail and resend by hand."),
+            )
+            report.unknown.append(item.idempotency_key)
 
 
 def recipients_of(item: OutboxItem) -> Sequence[str]:
