@@ -132,6 +132,7 @@ def intake_settings(settings: Settings) -> IntakeSettings:
         ),
         internal_due_working_days=settings.chase.internal_due_working_days,
         size_limit=settings.intake.size_limit_mb * 1024 * 1024,
+        auto_replies_per_day=settings.intake.auto_replies_per_address_per_day,
         mailbox_key=mailbox_key(box),
         chase=chase_settings(settings),
         responses=response_settings(settings),

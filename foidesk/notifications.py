@@ -49,6 +49,9 @@ NOTICES: tuple[Notice, ...] = (
     Notice("draft_refused", "team_notice", "foi_team",
            "Your answers for {reference} could not become a draft: see why below",
            attach_original=True),
+    Notice("refused_sender", "team_notice", "foi_team",
+           "A message on {reference} was REFUSED: its sender may not do this",
+           attach_original=True),
     Notice("forged_decision", "team_notice", "foi_team",
            "A review decision on {reference} was REFUSED: it could not be authenticated "
            "or did not come from an authorised reviewer", attach_original=True),

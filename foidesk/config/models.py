@@ -327,6 +327,7 @@ class ReviewSettings(Section):
 
 class IntakeSettings(Section):
     size_limit_mb: _bounded_int(1, 1024) = 50  # type: ignore[valid-type]
+    auto_replies_per_address_per_day: _bounded_int(1, 100) = 5  # type: ignore[valid-type]
 
 
 class TemplateSettings(Section):

@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
 from foidesk.cases import CaseStatus, IllegalTransition, check_transition
 from foidesk.chasing import REMINDERS
 from foidesk.drafting import DraftError, parse_plain
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
-from foidesk.notifications import Notice, notices_for
+from foidesk.notifications import NOTICES, Notice, notices_for
 from foidesk.outbox import compose, drain, enqueue, from_authority
 from foidesk.questions import split_questions
 from foidesk.references import ReferenceFormat
@@ -38,6 +38,7 @@ from foidesk.register.models import (
     Case,
     MailboxCursor,
     Message,
+    OutboxItem,
     Requester,
 )
 from foidesk.register.unit_of_work import SqlUnitOfWork
@@ -109,6 +110,7 @@ class IntakeSettings:
     routing: tuple[RoutingRule, ...] = ()
     internal_due_working_days: int = 10
     size_limit: int = 50 * 1024 * 1024
+    auto_replies_per_day: int = 5  # per address: the backstop against mail loops
     mailbox_key: str = "default"
     chase: ChaseSettings | None = None  # to reroute a chase when an owner is away
     responses: ResponseSettings | None = None  # to act on reviewers' decisions by email
@@ -256,7 +258,11 @@ def process_message(
     except Exception as error:
         reason = f"could not be processed: {type(error).__name__}: {error}"
     with uow:
-        _store(uow, provider_id, raw, message_id or _content_id(raw), None, arrived_at or now,
+        stored_id = message_id or _content_id(raw)
+        if uow.session.scalar(select(Message.id).where(Message.direction == "in",
+                                                       Message.message_id == stored_id)):
+            stored_id = f"<quarantine.{_content_hash(provider_id.encode() + raw)[:16]}>"
+        _store(uow, provider_id, raw, stored_id, None, arrived_at or now,
                "quarantined", reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
         uow.commit()
     return Outcome(provider_id, "quarantined", reason)
@@ -299,7 +305,8 @@ def _already_known(
         uow.commit()
         return outcome
     # Another copy with its own provider id: keep a row so the copy is moved too.
-    _store(uow, provider_id, raw, f"<copy.{_content_hash(raw)[:16]}.{existing.message_id[1:]}",
+    copy_id = _content_hash(provider_id.encode() + raw)[:16]  # one row per copy delivered
+    _store(uow, provider_id, raw, f"<copy.{copy_id}.{existing.message_id[1:]}",
            existing.case_id, now, "duplicate", reason, target="processed", keep_raw=False)
     uow.commit()
     return Outcome(provider_id, "duplicate", reason)
@@ -442,6 +449,12 @@ _review_request = _clock_restart(ClockEventKind.REVIEW_REQUESTED, "review_acknow
 
 def _withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
     case = _case_of(uow, triage)
+    requester = case.requester.email.lower() if case.requester else ""
+    if message.from_address.lower() != requester or _failed_authentication(message):
+        return _refuse(uow, case, "withdrawal_refused", message, triage, settings, now,
+                       f"a withdrawal from {message.from_address or 'an unknown sender'}, who "
+                       "is not the requester or whose mail failed authentication; the case "
+                       "stays open")
     try:
         check_transition(case.reference, case.status, CaseStatus.WITHDRAWN)
     except IllegalTransition:
@@ -478,6 +491,13 @@ def _new_reply_text(text: str) -> str:
 def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     """An owner's reply supplies their part; when every owner has, drafting can start."""
     case = _case_of(uow, triage)
+    active = {address for a in case.assignments if a.state in ("pending", "holding")
+              for address in (a.owner, a.deputy) if address}
+    if message.from_address not in active or _failed_authentication(message):
+        return _refuse(uow, case, "contribution_refused", message, triage, settings, now,
+                       f"a contribution from {message.from_address}, who is not an owner "
+                       "with an open task on this case or whose mail failed authentication; "
+                       "nothing was marked supplied")
     holding = is_holding_reply(message)
     for assignment in case.assignments:
         if message.from_address in (assignment.owner, assignment.deputy) and (
@@ -494,6 +514,26 @@ def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case
         move_case(uow, case, CaseStatus.DRAFTING, actor=ACTOR, now=now,
                   detail="every owner has supplied their part")
     _notify(uow, settings, "owner_contribution", case, message, triage, now)
+    return case
+
+
+AUTH_FAILED = re.compile(r"\b(dmarc|dkim|spf)=(fail|softfail)\b", re.IGNORECASE)
+AUTH_PASSED = re.compile(r"\b(dmarc|dkim)=pass\b", re.IGNORECASE)
+
+
+def _failed_authentication(message: InboundMessage) -> bool:
+    """The receiving server said this sender's mail failed DMARC, DKIM or SPF (RFC 8601)
+    and nothing passed: a forged From, not to be acted on."""
+    results = message.headers.get("authentication-results", "")
+    return bool(AUTH_FAILED.search(results)) and not AUTH_PASSED.search(results)
+
+
+def _refuse(uow, case: Case, action: str, message: InboundMessage, triage: Triage,
+            settings: IntakeSettings, now: datetime, why: str) -> Case:
+    """A spoofed or unauthorised message: nothing changes, the audit and the team know."""
+    record_event(uow, case, action, actor=message.from_address or "unknown", now=now,
+                 detail=why)
+    _notify(uow, settings, "refused_sender", case, message, replace(triage, reason=why), now)
     return case
 
 
@@ -622,6 +662,12 @@ def _queue_notice(
     recipients = _recipients(notice.audience, case, message, settings, extra)
     if not recipients:
         return
+    if notice.audience == "requester" and _over_reply_limit(uow, recipients[0], settings, now):
+        record_event(uow, case, "auto_reply_suppressed", actor=ACTOR, now=now,
+                     detail=f"{notice.event} not sent: {settings.auto_replies_per_day} "
+                            "automatic replies to this address in the last 24 hours "
+                            "(mail-loop limit)")
+        return
     context = {
         "authority": settings.authority,
         "case": case,
@@ -654,6 +700,19 @@ def _queue_notice(
     composed = compose(rendered, envelope, domain=settings.domain, now=now)
     key = f"{notice.event}:{case.reference if case else ''}:{message.message_id}:{notice.audience}"
     enqueue(uow, key, composed, envelope, case=case, now=now)
+
+
+def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings,
+                      now: datetime) -> bool:
+    """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
+    automatic responder must not answer the same sender over and over.)"""
+    sent = uow.session.scalar(
+        select(func.count()).select_from(OutboxItem).where(
+            OutboxItem.recipients == address, OutboxItem.created_at >= now - timedelta(days=1),
+            or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
+                  if n.audience == "requester")))
+    )
+    return sent >= settings.auto_replies_per_day
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from email.message import EmailMessage
 
 from foidesk.references import ReferenceFormat
@@ -17,7 +18,8 @@ TEAM = "foi.officers@example.gov.uk"
 OWNER = "roads.team@example.gov.uk"
 
 
-def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024) -> IntakeSettings:
+def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024,
+             **extra) -> IntakeSettings:
     return IntakeSettings(
         authority=AuthorityView(name="Example Council", foi_address=FOI,
                                 postal_address="Town Hall, Exampleton EX1 1AA", team_address=TEAM),
@@ -30,6 +32,7 @@ def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024) -> I
                              keywords=("pothole",)),),
         size_limit=size_limit,
         mailbox_key=mailbox_key,
+        **extra,
     )
 
 
@@ -87,3 +90,56 @@ def server_desk(database_url: str, dovecot, folder: str) -> Iterator[tuple]:
     mailbox.close()
     admin.logout()
     engine.dispose()
+
+
+REF = "FOI 000001/26"
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+@contextmanager
+def maildir_desk(database_url: str, tmp_path, **overrides) -> Iterator:
+    """A register with a Maildir inbox and outbox: deliver a message, run intake, look."""
+    import mailbox as stdlib_mailbox
+    import os
+    from email import message_from_bytes, policy
+
+    from connectors.base import OutgoingMessage
+    from connectors.maildir import MaildirMailbox, MaildirSender
+    from foidesk.outbox import recipients_of
+    from foidesk.register.database import create_register_engine
+    from foidesk.register.migrate import upgrade
+    from foidesk.register.unit_of_work import SqlUnitOfWork
+    from foidesk.services.intake import run_intake
+
+    engine = create_register_engine(database_url)
+    upgrade(engine)
+    inbox = MaildirMailbox(tmp_path / "in")
+    sender = MaildirSender(tmp_path / "out")
+
+    class Desk:
+        def uow(self):
+            return SqlUnitOfWork(engine)
+
+        def deliver_and_run(self, raw: bytes, now=NOW):
+            key = inbox.inbox.add(raw)
+            path = tmp_path / "in" / inbox.inbox._lookup(key)
+            os.utime(path, (now.timestamp(), now.timestamp()))  # the server's arrival time
+            return run_intake(self.uow, inbox, sender, settings(**overrides), now=now,
+                              outgoing=lambda i: OutgoingMessage(i.raw, i.sender,
+                                                                 tuple(recipients_of(i))))
+
+        def case(self, reference: str = REF):
+            with self.uow() as uow:
+                case = uow.cases.get(reference)
+                return case, [e.action for e in uow.cases.events(case)]
+
+        def sent_to(self, address):
+            box = stdlib_mailbox.Maildir(tmp_path / "out")
+            found = [message_from_bytes(box.get_bytes(k), policy=policy.default)
+                     for k in box.keys()]  # noqa: SIM118
+            return [m for m in found if address in str(m["To"])]
+
+    try:
+        yield Desk()
+    finally:
+        engine.dispose()

@@ -2,60 +2,21 @@
 
 from __future__ import annotations
 
-import mailbox as stdlib_mailbox
 from datetime import UTC, date, datetime
-from email import message_from_bytes, policy
 
 import pytest
-from intake_support import TEAM, request_email, settings
+from intake_support import REF, TEAM, maildir_desk, request_email, settings
 
-from connectors.base import OutgoingMessage
-from connectors.maildir import MaildirMailbox, MaildirSender
 from foidesk.cases import CaseStatus
-from foidesk.outbox import recipients_of
-from foidesk.register.database import create_register_engine
-from foidesk.register.migrate import upgrade
-from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.cases import transition
-from foidesk.services.intake import run_intake
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-REF = "FOI 000001/26"
 
 
 @pytest.fixture
 def desk(database_url, tmp_path):
-    engine = create_register_engine(database_url)
-    upgrade(engine)
-    inbox = MaildirMailbox(tmp_path / "in")
-    sender = MaildirSender(tmp_path / "out")
-
-    class Desk:
-        def uow(self):
-            return SqlUnitOfWork(engine)
-
-        def deliver_and_run(self, raw: bytes, now=NOW):
-            key = inbox.inbox.add(raw)
-            path = tmp_path / "in" / inbox.inbox._lookup(key)
-            moment = now.timestamp()
-            __import__("os").utime(path, (moment, moment))  # the server's arrival time
-            return run_intake(self.uow, inbox, sender, settings(), now=now,
-                              outgoing=lambda i: OutgoingMessage(i.raw, i.sender,
-                                                                 tuple(recipients_of(i))))
-
-        def case(self):
-            with self.uow() as uow:
-                case = uow.cases.get(REF)
-                return case, [e.action for e in uow.cases.events(case)]
-
-        def sent_to(self, address):
-            box = stdlib_mailbox.Maildir(tmp_path / "out")
-            found = [message_from_bytes(box.get_bytes(k), policy=policy.default)
-                     for k in box.keys()]  # noqa: SIM118
-            return [m for m in found if address in str(m["To"])]
-
-    yield Desk()
-    engine.dispose()
+    with maildir_desk(database_url, tmp_path) as desk:
+        yield desk
 
 
 def reply(n: int, body: str, subject: str = f"Re: [{REF}] potholes") -> bytes:
