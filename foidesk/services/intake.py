@@ -235,6 +235,7 @@ def process_message(
     settings: IntakeSettings,
     *,
     now: datetime,
+    checkpoint: Callable[[str], None] = lambda name: None,
 ) -> Outcome:
     """Triage and act on one message in one transaction; quarantine it if anything fails."""
     message_id = _header_message_id(raw)
@@ -251,6 +252,7 @@ def process_message(
                 raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
                 raw = _replace_message_id(raw, _content_id(raw))
             outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
+            checkpoint("after_parse")  # parsed and acted on, not yet committed
             uow.commit()
             return outcome
     except MessageTooLarge as error:
@@ -803,7 +805,7 @@ def process_batch(
     for fetched in messages:
         report.outcomes.append(
             process_message(uow_factory(), fetched.provider_id, fetched.raw, fetched.arrived_at,
-                            settings, now=now)
+                            settings, now=now, checkpoint=checkpoint)
         )
         checkpoint("after_commit")
     return report
