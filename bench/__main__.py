@@ -194,7 +194,8 @@ def _seed_history(admin: IMAPClient, engine, folder: str, history: int, key: str
     uids = admin.search()
     if not admin.folder_exists("FOI/Processed"):
         admin.create_folder("FOI/Processed")
-    admin.move(uids, "FOI/Processed")
+    for start in range(0, len(uids), 2000):  # Dovecot's 64 KB command-line limit
+        admin.move(uids[start:start + 2000], "FOI/Processed")
     admin.unselect_folder()
     rows = [{"direction": "in", "message_id": f"<history-{uid}@example.org>", "at": NOW,
              "provider_id": str(uid), "content_sha256": f"{uid:064d}", "size": 900,
@@ -365,7 +366,9 @@ def b5_memory(url_for: Callable[[], str]) -> dict:
 
 
 def median_of(runs: list[dict]) -> dict:
-    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    medians = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
+    print("  ", ", ".join(f"{k}={v:.3g}" for k, v in medians.items()), flush=True)
+    return medians
 
 
 def main() -> None:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # RFC 2177: servers may end an IDLE after 30 minutes; re-issue it well before.
 IDLE_REISSUE_SECONDS = 29 * 60
 FETCH_CHUNK = 500
+MOVE_CHUNK = 2000  # UIDs per MOVE: about 12 KB of command line
 
 
 @dataclass(frozen=True)
@@ -253,17 +254,22 @@ class ImapMailbox(ClosingContext):
             uidvalidity = int(self._select(client)[b"UIDVALIDITY"])
             uids = [int(p.split(":")[1]) for p in provider_ids
                     if int(p.split(":")[0]) == uidvalidity]
-            if not uids:
-                return
-            if client.has_capability("MOVE"):
-                client.move(uids, target)
-                return
-            client.copy(uids, target)
-            client.add_flags(uids, [b"\\Deleted"], silent=True)
-            if client.has_capability("UIDPLUS"):
-                client.uid_expunge(uids)
-            else:
-                client.expunge()
+            # Dovecot refuses a command line over 64 KB ("Too long argument"): a backlog
+            # of 10,000+ moves after an outage goes in chunks.
+            for start in range(0, len(uids), MOVE_CHUNK):
+                self._move_uids(client, uids[start:start + MOVE_CHUNK], target)
+
+    @staticmethod
+    def _move_uids(client: IMAPClient, uids: list[int], target: str) -> None:
+        if client.has_capability("MOVE"):
+            client.move(uids, target)
+            return
+        client.copy(uids, target)
+        client.add_flags(uids, [b"\\Deleted"], silent=True)
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge(uids)
+        else:
+            client.expunge()
 
     def watch(self, timeout: float) -> bool:
         """IDLE (RFC 2177) up to `timeout` seconds; True when the server reported a change.

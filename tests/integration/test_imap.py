@@ -202,3 +202,17 @@ def test_idle_is_reissued_before_the_server_limit(plain, empty_inbox, monkeypatc
         monkeypatch.setattr(client, "idle", counting_idle)
         assert mailbox.watch(timeout=1.0) is False
     assert len(issued) >= 4  # a fresh IDLE every 0.2 s over one second
+
+
+def test_a_backlog_of_twelve_thousand_moves_goes_through_in_chunks(plain, empty_inbox):
+    """Dovecot refuses a command line over 64 KB; 12,000 UIDs in one UID MOVE is 80 KB."""
+    for _ in range(12):
+        empty_inbox.multiappend("INBOX", [MESSAGE] * 1000)
+    empty_inbox.select_folder("INBOX")
+    status = empty_inbox.folder_status("INBOX", ["UIDVALIDITY"])
+    uids = empty_inbox.search()
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        mailbox.mark_processed([f"{status[b'UIDVALIDITY']}:{uid}" for uid in uids])
+    empty_inbox.select_folder("INBOX")
+    assert empty_inbox.search() == []
+    assert empty_inbox.folder_status("FOI/Processed", ["MESSAGES"])[b"MESSAGES"] >= 12000
