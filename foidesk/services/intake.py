@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import re
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -250,7 +251,12 @@ def process_message(
                 # A different message reusing a Message-ID (a broken client, a forged
                 # header): it is processed on its own under an id made from its content.
                 raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
-                raw = _replace_message_id(raw, _content_id(raw))
+                content_id = _content_id(raw)
+                raw = _replace_message_id(raw, content_id)
+                again = uow.session.scalar(select(Message).where(
+                    Message.direction == "in", Message.message_id == content_id).limit(1))
+                if again is not None:  # and that one delivered twice
+                    return _already_known(uow, again, provider_id, raw, now)
             outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
             checkpoint("after_parse")  # parsed and acted on, not yet committed
             uow.commit()
@@ -263,7 +269,7 @@ def process_message(
         stored_id = message_id or _content_id(raw)
         if uow.session.scalar(select(Message.id).where(Message.direction == "in",
                                                        Message.message_id == stored_id)):
-            stored_id = f"<quarantine.{_content_hash(provider_id.encode() + raw)[:16]}>"
+            stored_id = f"<quarantine.{uuid.uuid4().hex}@foidesk.invalid>"
         _store(uow, provider_id, raw, stored_id, None, arrived_at or now,
                "quarantined", reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
         uow.commit()

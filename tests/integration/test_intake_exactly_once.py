@@ -184,3 +184,18 @@ def test_a_different_message_reusing_a_message_id_is_not_taken_for_a_duplicate(e
     assert report.counts == {"new_request": 2}
     assert count(engine, Case) == 2
     assert len(sent_to(tmp_path / "out", "other@example.org")) == 1
+
+
+def test_a_message_reusing_an_id_delivered_twice_makes_one_case(engine, tmp_path):
+    inbox = MaildirMailbox(tmp_path / "in")
+    sender = MaildirSender(tmp_path / "out")
+    inbox.inbox.add(request_email(1))
+    reused = request_email(1, sender="other@example.org",
+                           body="Please tell me how many bridges you inspected.\n")
+    inbox.inbox.add(reused)
+    inbox.inbox.add(reused)  # the second copy of the message that reused the id
+    report = run_intake(uow_factory(engine), inbox, sender, settings(), now=NOW,
+                        outgoing=outgoing)
+    assert report.counts == {"new_request": 2, "duplicate": 1}
+    assert count(engine, Case) == 2
+    assert len(sent_to(tmp_path / "out", "other@example.org")) == 1
