@@ -173,7 +173,11 @@ class ImapMailbox(ClosingContext):
             return
         for name in (self.settings.processed_folder, self.settings.quarantine_folder):
             if not client.folder_exists(name):
-                client.create_folder(name)
+                try:
+                    client.create_folder(name)
+                except IMAPClient.Error as error:  # another run made it first
+                    if "ALREADYEXISTS" not in str(error):
+                        raise
         self._folders_ready = True
 
     def _select(self, client: IMAPClient) -> dict[bytes, Any]:
@@ -262,7 +266,16 @@ class ImapMailbox(ClosingContext):
     @staticmethod
     def _move_uids(client: IMAPClient, uids: list[int], target: str) -> None:
         if client.has_capability("MOVE"):
-            client.move(uids, target)
+            try:
+                client.move(uids, target)
+            except IMAPClient.Error as error:
+                # Another intake run moved some of them first (RFC 6851 allows NO
+                # [EXPUNGEISSUED]): move whatever is still here; a repeat is harmless.
+                if "EXPUNGEISSUED" not in str(error) and "no longer exist" not in str(error):
+                    raise
+                still_here = client.search(["UID", ",".join(map(str, uids))])
+                if still_here:
+                    client.move(still_here, target)
             return
         client.copy(uids, target)
         client.add_flags(uids, [b"\\Deleted"], silent=True)

@@ -22,12 +22,14 @@ from typing import Protocol
 
 from sqlalchemy import select
 
+from foidesk.register import leases
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail
 from foidesk.services.audit import record_event
 
 MAX_ATTEMPTS = 8
+DRAIN_LEASE = "outbox-drain"
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,18 @@ def drain(
     also marks the next row `sending`, so each message costs one commit, not two.
     """
     report = DrainReport()
+    holder = leases.new_holder()
+    if not leases.acquire(uow_factory, DRAIN_LEASE, holder):
+        return report  # another drain is at work; what it leaves, the next one sends
+    try:
+        return _drain(uow_factory, sender, outgoing, report, holder, now=now, limit=limit,
+                      checkpoint=checkpoint)
+    finally:
+        leases.release(uow_factory, DRAIN_LEASE, holder)
+
+
+def _drain(uow_factory, sender, outgoing, report: DrainReport, holder: str, *, now: datetime,
+           limit: int, checkpoint: Callable[[str], None]) -> DrainReport:
     with uow_factory() as uow:
         _recover_interrupted(uow, sender, report, now)
         ids = uow.session.scalars(
@@ -161,6 +175,7 @@ def drain(
     finished: tuple[int, object] | None = None  # a result not yet recorded
     for item_id in ids:
         with uow_factory() as uow:
+            leases.renew(uow, DRAIN_LEASE, holder)
             if finished is not None:
                 _record(uow, *finished, report, now)
                 finished = None

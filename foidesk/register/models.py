@@ -274,6 +274,7 @@ class OutboxItem(Base):
     """A message to send exactly once; the idempotency key makes a retry a no-op."""
 
     __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_recipients_created_at", "recipients", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
@@ -310,6 +311,17 @@ class ChaseRecord(Base):
     sent_on: Mapped[date] = mapped_column(Date)
     outbox_key: Mapped[str] = mapped_column(String(300))
     why: Mapped[str] = mapped_column(Text, default="")
+
+
+class Lease(Base):
+    """A named lock held until `expires_at`: one outbox drainer at a time, across
+    processes and machines, and a dead holder's lease simply runs out."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ReferenceSequence(Base):
