@@ -14,6 +14,7 @@ from foidesk.cli import (
     owner_cmds,
     report_cmds,
     response_cmds,
+    retention_cmds,
     run_cmds,
 )
 
@@ -31,6 +32,7 @@ run_cmds.register(app)
 owner_cmds.register(app)
 response_cmds.register(app)
 report_cmds.register(app)
+retention_cmds.register(app)
 
 
 @app.command()

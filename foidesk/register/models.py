@@ -254,7 +254,14 @@ class Assignment(Base):
 
 
 class Event(Base):
-    """The append-only audit trail: who did what, when, with the state before and after."""
+    """The append-only audit trail: who did what, when, with the state before and after.
+
+    The skeleton (case, when, who, what) is in `events`, which the database refuses to
+    change or remove. What may hold personal data (the detail and the before/after
+    states) is in `event_details`, which retention (`foidesk purge`) can erase without
+    touching the skeleton. The `before`/`after`/`detail` columns of `events` are empty
+    since migration 0007.
+    """
 
     __tablename__ = "events"
 
@@ -263,11 +270,55 @@ class Event(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(60))
+    legacy_before: Mapped[dict[str, Any] | None] = mapped_column("before", JSON)
+    legacy_after: Mapped[dict[str, Any] | None] = mapped_column("after", JSON)
+    legacy_detail: Mapped[str] = mapped_column("detail", Text, default="")
+
+    case: Mapped[Case | None] = relationship(back_populates="events")
+    details: Mapped[EventDetail | None] = relationship(lazy="selectin")
+
+    def _detail_row(self) -> EventDetail:
+        if self.details is None:
+            self.details = EventDetail()
+        return self.details
+
+    @property
+    def before(self) -> dict[str, Any] | None:
+        return self.details.before if self.details else None
+
+    @before.setter
+    def before(self, value: dict[str, Any] | None) -> None:
+        if value is not None:
+            self._detail_row().before = value
+
+    @property
+    def after(self) -> dict[str, Any] | None:
+        return self.details.after if self.details else None
+
+    @after.setter
+    def after(self, value: dict[str, Any] | None) -> None:
+        if value is not None:
+            self._detail_row().after = value
+
+    @property
+    def detail(self) -> str:
+        return self.details.detail if self.details else ""
+
+    @detail.setter
+    def detail(self, value: str) -> None:
+        if value:
+            self._detail_row().detail = value
+
+
+class EventDetail(Base):
+    """The erasable part of one event: its detail text and before/after states."""
+
+    __tablename__ = "event_details"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     detail: Mapped[str] = mapped_column(Text, default="")
-
-    case: Mapped[Case | None] = relationship(back_populates="events")
 
 
 class OutboxItem(Base):

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from foidesk.register.models import Case, Event
+from foidesk.register.models import Case, Event, EventDetail
 from foidesk.register.unit_of_work import SqlUnitOfWork
 
 
@@ -37,7 +37,15 @@ def record_event(
 
 
 def append_events(uow: SqlUnitOfWork, rows: list[dict[str, Any]]) -> None:
-    """Append many events in one multi-row INSERT (each row: case_id, at, actor, action,
-    before, after, detail); for sweeps that audit thousands of steps at once."""
-    if rows:
-        uow.session.execute(insert(Event), rows)
+    """Append many events in one multi-row INSERT each for the skeletons and the details
+    (each row: case_id, at, actor, action, before, after, detail); for sweeps that audit
+    thousands of steps at once."""
+    if not rows:
+        return
+    skeletons = [{k: row[k] for k in ("case_id", "at", "actor", "action")} for row in rows]
+    ids = uow.session.scalars(
+        insert(Event).returning(Event.id, sort_by_parameter_order=True), skeletons).all()
+    details = [{"event_id": event_id, "before": row.get("before"), "after": row.get("after"),
+                "detail": row.get("detail") or ""} for event_id, row in zip(ids, rows,
+                                                                           strict=True)]
+    uow.session.execute(insert(EventDetail), details)

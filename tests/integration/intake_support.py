@@ -139,6 +139,7 @@ def maildir_desk(database_url: str, tmp_path, **overrides) -> Iterator:
                      for k in box.keys()]  # noqa: SIM118
             return [m for m in found if address in str(m["To"])]
 
+    Desk.engine = engine
     try:
         yield Desk()
     finally:

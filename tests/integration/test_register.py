@@ -262,3 +262,38 @@ def test_migrations_downgrade_to_nothing_and_upgrade_again(engine):
     assert set(tables) <= {"alembic_version"}
     upgrade(engine)
     assert new_case(engine) == "FOI 000001/18"
+
+
+def test_migration_0007_moves_event_details_out_and_keeps_events_append_only(database_url):
+    engine = create_register_engine(database_url)
+    upgrade(engine, "0006")
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO events (at, actor, action, before, after, detail) VALUES "
+            "('2024-01-01 00:00:00.000000', 'officer', 'status_changed', "
+            "'{\"status\": \"received\"}', NULL, 'from jane@example.org')"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        skeleton = connection.execute(text("SELECT actor, before, detail FROM events")).one()
+        moved = connection.execute(text("SELECT detail FROM event_details")).scalar_one()
+        with pytest.raises(SQLAlchemyError, match="append-only"):
+            connection.execute(text("UPDATE events SET detail = 'x'"))
+    with SqlUnitOfWork(engine) as uow:
+        [event] = uow.session.scalars(select(Event)).all()
+        assert (event.before, event.detail) == ({"status": "received"}, "from jane@example.org")
+    engine.dispose()
+    assert skeleton == ("officer", None, "") and moved == "from jane@example.org"
+
+
+def test_the_models_and_the_migrations_describe_the_same_schema(database_url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from foidesk.register.models import Base
+
+    engine = create_register_engine(database_url)
+    upgrade(engine)
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    engine.dispose()
+    assert differences == []
