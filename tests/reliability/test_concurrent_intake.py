@@ -45,7 +45,7 @@ def test_two_intakes_at_once_register_and_acknowledge_each_request_once(
                 for _ in range(2):
                     run_intake(lambda: SqlUnitOfWork(engine), mailbox, sender, settings(),
                                now=NOW, outgoing=outgoing)
-            except BaseException as error:  # noqa: BLE001 - reported below
+            except BaseException as error:
                 errors.append(error)
             finally:
                 mailbox.close()
