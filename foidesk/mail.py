@@ -54,6 +54,7 @@ class InboundMessage:
     references: tuple[str, ...]
     date_header: str | None
     text: str  # the readable body: text/plain, else HTML turned into text
+    html: str = ""  # the first text/html part as sent: UNSAFE, see foidesk.sanitise
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased name -> first value
     content_type: str = "text/plain"
     report_type: str | None = None  # multipart/report; report-type=...
@@ -90,7 +91,7 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
     reply_to = _address(headers.get("reply-to", ""))[1] or None
     attachments: list[Attachment] = []
     nested: list[bytes] = []
-    text = _body_text(message, attachments, nested)
+    text, html_body = _body_text(message, attachments, nested)
     content_type = _safe(lambda: message.get_content_type(), "text/plain")
     report_type = None
     if content_type == "multipart/report":
@@ -107,6 +108,7 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
         references=tuple(_ids(headers.get("references", ""))),
         date_header=headers.get("date"),
         text=text,
+        html=html_body,
         headers=headers,
         content_type=content_type,
         report_type=str(report_type).lower() if report_type else None,
@@ -178,16 +180,18 @@ def _decode(part: Message) -> str:
 
 def _body_text(
     message: Message, attachments: list[Attachment], nested: list[bytes]
-) -> str:
-    """Walk the MIME tree once: the first text/plain wins, else the first HTML as text."""
+) -> tuple[str, str]:
+    """Walk the MIME tree once: the text (the first text/plain wins, else the first HTML
+    as text) and the first HTML part as sent."""
     plain: list[str] = []
     htmls: list[str] = []
     _walk(message, plain, htmls, attachments, nested)
+    markup = htmls[0] if htmls else ""
     if plain:
-        return "\n\n".join(t.strip("\n") for t in plain).strip()
+        return "\n\n".join(t.strip("\n") for t in plain).strip(), markup
     if htmls:
-        return html_to_text(htmls[0])
-    return ""
+        return html_to_text(markup), markup
+    return "", ""
 
 
 def _walk(

@@ -99,8 +99,9 @@ def enqueue(
     finds its case even before the message has left.
     """
     session = uow.session
-    if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)):
-        return None
+    with session.no_autoflush:  # the unique key is the real guard; no flush for a lookup
+        if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)):
+            return None
     raw = message.as_bytes(policy=SMTP_POLICY)
     message_id = str(message["Message-ID"])
     item = OutboxItem(

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from markupsafe import Markup
+
+from foidesk.sanitise import clean_html
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -51,6 +54,8 @@ class Renderer:
         )
         self.env.filters["uk_date"] = _uk_date
         self.env.filters["statute"] = _statute
+        # A requester's HTML, through nh3: the only way their markup reaches our HTML.
+        self.env.filters["sanitised_html"] = lambda markup: Markup(clean_html(markup or ""))
 
     def email(self, name: str, **context: Any) -> RenderedEmail:
         """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional)."""

@@ -681,6 +681,7 @@ def _queue_notice(
         "case": case,
         "questions": list(case.questions) if case else [],
         "request_text": case.request_text if case else message.text,
+        "request_html": message.html,  # raw: templates pass it through `sanitised_html`
         "requester_name": (case.requester.name if case and case.requester else
                            message.from_name),
         "original_subject": message.subject,
@@ -714,13 +715,18 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
                       now: datetime) -> bool:
     """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
     automatic responder must not answer the same sender over and over.)"""
-    sent = uow.session.scalar(
+    with uow.session.no_autoflush:
+        sent = _auto_replies_since(uow, address, now - timedelta(days=1))
+    return sent >= settings.auto_replies_per_day
+
+
+def _auto_replies_since(uow: SqlUnitOfWork, address: str, since: datetime) -> int:
+    return uow.session.scalar(
         select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.recipients == address, OutboxItem.created_at >= now - timedelta(days=1),
+            OutboxItem.recipients == address, OutboxItem.created_at >= since,
             or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
                   if n.audience == "requester")))
     )
-    return sent >= settings.auto_replies_per_day
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,

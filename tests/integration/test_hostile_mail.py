@@ -5,6 +5,7 @@ from __future__ import annotations
 import mailbox as stdlib_mailbox
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
+from email.message import EmailMessage
 
 from intake_support import settings
 
@@ -62,3 +63,28 @@ def test_html_from_a_requester_is_escaped_in_our_html(tmp_path):
     [ack] = [m for m in run(tmp_path, raw) if "a@example.org" in str(m["To"])]
     html = ack.get_body(("html",)).get_content()
     assert "<img src=x" not in html and "&lt;img src=x" in html
+
+
+HOSTILE_HTML = """<html><head><style>body{display:none}</style><script>steal()</script></head>
+<body onload="steal()"><p>Under the FOI Act please tell me about
+<b>potholes</b>:</p><ol><li>How many in 2025?</li><li>How many repaired?</li></ol>
+<img src="https://tracker.example.net/open.gif?officer=1">
+<a href="javascript:steal()">click</a> <a href="https://example.org/context">context</a>
+<iframe src="https://evil.example.net"></iframe><form action="https://evil.example.net">
+<input name="password"></form><!-- <script>hidden()</script> --></body></html>"""
+
+
+def test_requester_html_reaches_the_owner_sanitised_by_nh3(tmp_path):
+    message = EmailMessage()
+    message["From"] = "Jane <jane@example.org>"
+    message["Subject"] = "FOI request: potholes"
+    message["Message-ID"] = "<html@example.org>"
+    message.set_content(HOSTILE_HTML, subtype="html")
+    [task] = [m for m in run(tmp_path, message.as_bytes())
+              if "roads.team@example.gov.uk" in str(m["To"])]
+    html = task.get_body(("html",)).get_content()
+    assert "<ol><li>How many in 2025?</li>" in html and "<b>potholes</b>" in html  # kept
+    for banned in ("<script", "steal()", "onload", "<img", "tracker.example.net",
+                   "javascript:", "<iframe", "<form", "<input", "hidden()", "<style"):
+        assert banned not in html, banned
+    assert '<a href="https://example.org/context" rel="noopener noreferrer nofollow">' in html
