@@ -86,6 +86,7 @@ class SendResult:
     error: str | None = None
     refused: dict[str, str] = field(default_factory=dict)  # recipient -> server's reply
     transient: bool = False
+    delivery_unknown: bool = False  # the link failed after the message was handed over
 
 
 @dataclass(frozen=True)

@@ -107,8 +107,10 @@ class SmtpSender(BatchSender):
                     return SendResult(ok=False, error=str(dropped), transient=True)
             except smtplib.SMTPServerDisconnected as error:
                 self._forget()
+                # The server may have queued it and lost only its answer: sending it
+                # again could make a second copy, so it is reported, not retried.
                 return SendResult(
-                    ok=False, transient=True,
+                    ok=False, delivery_unknown=True,
                     error=f"connection lost during DATA, delivery unknown: {error}",
                 )
         raise AssertionError("unreachable")

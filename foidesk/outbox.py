@@ -217,6 +217,11 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
         report.sent.append(item.idempotency_key)
         return
     item.last_error = result.error
+    if getattr(result, "delivery_unknown", False):
+        _mark_unknown(uow, item, now, why=f"{result.error}; not sent again to avoid a "
+                                          "duplicate. Check the sent mail and resend by hand.")
+        report.unknown.append(item.idempotency_key)
+        return
     if result.transient and item.attempts < MAX_ATTEMPTS:
         item.status = "pending"
     else:
@@ -250,14 +255,17 @@ def _recover_interrupted(
         elif answer is False:
             item.status = "pending"  # it never left: the loop below sends it
         else:
-            item.status = "unknown"
-            _set_delivery(uow, item, "unknown")
-            record_event(
-                uow, item.case, "delivery_unknown", actor="outbox", now=now,
-                detail=(f"{item.subject}: interrupted while sending; not sent again "
-                        "to avoid a duplicate. Check the sent mail and resend by hand."),
-            )
+            _mark_unknown(uow, item, now, why="interrupted while sending; not sent again "
+                          "to avoid a duplicate. Check the sent mail and resend by hand.")
             report.unknown.append(item.idempotency_key)
+
+
+def _mark_unknown(uow: SqlUnitOfWork, item: OutboxItem, now: datetime, *, why: str) -> None:
+    """Sent or not, nobody can say: never sent again, and the audit says so."""
+    item.status = "unknown"
+    _set_delivery(uow, item, "unknown")
+    record_event(uow, item.case, "delivery_unknown", actor="outbox", now=now,
+                 detail=f"{item.subject}: {why}")
 
 
 def recipients_of(item: OutboxItem) -> Sequence[str]:

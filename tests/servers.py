@@ -7,10 +7,12 @@ can never pass unnoticed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -64,6 +66,19 @@ def _unprivileged_user() -> pwd.struct_passwd | None:
 @contextmanager
 def postgres_cluster() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a free loopback port; yields an admin URL."""
+    with restartable_postgres() as cluster:
+        yield cluster.url
+
+
+@dataclass(frozen=True)
+class Postgres:
+    url: str
+    restart: Callable[[], None]  # `pg_ctl restart -m fast`: every connection is cut
+
+
+@contextmanager
+def restartable_postgres() -> Iterator[Postgres]:
+    """A throwaway PostgreSQL cluster that a test can restart under the code."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         unavailable("PostgreSQL binaries (initdb, pg_ctl) not found")
@@ -97,8 +112,14 @@ def postgres_cluster() -> Iterator[str]:
             detail += "\n" + log.read_text(errors="replace")[-2000:]
         shutil.rmtree(base, ignore_errors=True)
         unavailable(f"PostgreSQL did not start: {detail}")
+    def restart() -> None:
+        subprocess.run(
+            [bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", log, "-w", "-t", "60", "-m",
+             "fast", "restart"], check=True, capture_output=True, env=env, **run_as,
+        )
+
     try:
-        yield f"postgresql+psycopg://foidesk@127.0.0.1:{port}/postgres"
+        yield Postgres(f"postgresql+psycopg://foidesk@127.0.0.1:{port}/postgres", restart)
     finally:
         subprocess.run(
             [bin_dir / "pg_ctl", "-D", data, "-m", "immediate", "stop"],
@@ -154,7 +175,8 @@ service imap-login {{
 
 @dataclass(frozen=True)
 class Dovecot:
-    """A running Dovecot: where it listens and who may log in."""
+    """A running Dovecot: where it listens and who may log in; `stop` and `start` take
+    it down and bring it back on the same ports with the same mail."""
 
     host: str
     imap_port: int
@@ -162,6 +184,8 @@ class Dovecot:
     users: dict[str, str]
     ca_pem: Path | None
     base: Path
+    stop: Callable[[], None] = lambda: None
+    start: Callable[[], None] = lambda: None
 
 
 def _wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: float = 20) -> None:
@@ -247,18 +271,39 @@ def dovecot_server(
         )
     )
     log = base / "dovecot.log"
-    process = subprocess.Popen(
-        [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
-    )
-    try:
+    running: list[subprocess.Popen] = []
+
+    def start() -> None:
+        process = subprocess.Popen(  # its own process group: stop() takes the children too
+            [binary, "-F", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        running.append(process)
         _wait_for_port(imaps_port if tls else imap_port, process, log)
-        yield Dovecot("127.0.0.1", imap_port, imaps_port if tls else None, users, ca_pem, base)
+
+    def stop() -> None:
+        while running:
+            process = running.pop()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGTERM)  # the master and every imap process
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:  # the imap children leave a moment later
+                try:
+                    os.killpg(process.pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.05)
+
+    try:
+        start()
+        yield Dovecot("127.0.0.1", imap_port, imaps_port if tls else None, users, ca_pem, base,
+                      stop=stop, start=start)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop()
         shutil.rmtree(base, ignore_errors=True)
 
 
@@ -268,6 +313,7 @@ class RecordingHandler:
     def __init__(self) -> None:
         self.received: list[tuple[str, list[str], bytes]] = []
         self.refuse: dict[str, str] = {}
+        self.drop_after_data: set[str] = set()  # take the message, then hang up unanswered
         self.sessions = 0
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
@@ -283,6 +329,8 @@ class RecordingHandler:
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        if self.drop_after_data & set(envelope.rcpt_tos):
+            server.transport.abort()  # queued here, but the client never hears the 250
         return f"250 2.0.0 Ok: queued as Q{len(self.received):05d}"
 
 

@@ -144,3 +144,39 @@ def maildir_desk(database_url: str, tmp_path, **overrides) -> Iterator:
         yield Desk()
     finally:
         engine.dispose()
+
+
+def server_config(dovecot, smtp, database: str, folder: str, *, imap_password_env: str,
+                  smtp_password_env: str | None = None, routing: bool = False) -> str:
+    """A foidesk.toml for the Prefect flows against Dovecot and aiosmtpd; passwords come
+    from the environment as a real deployment's do."""
+    smtp_auth = (f'security = "starttls"\nusername = "foi"\n'
+                 f'password = {{ env = "{smtp_password_env}" }}' if smtp_password_env
+                 else 'security = "plain"')
+    rules = ('\n[[routing]]\nname = "Roads"\nkeywords = ["pothole"]\n'
+             'owner = "roads.team@example.gov.uk"\n' if routing else "")
+    return f"""
+[authority]
+name = "Example Council"
+foi_address = "{FOI}"
+team_address = "{TEAM}"
+internal_domains = ["example.gov.uk"]
+
+[database]
+url = "sqlite:///{database}"
+
+[mailbox]
+kind = "imap"
+host = "{dovecot.host}"
+port = {dovecot.imap_port}
+security = "plain"
+username = "foi"
+password = {{ env = "{imap_password_env}" }}
+folder = "{folder}"
+
+[sender]
+kind = "smtp"
+host = "{smtp.host}"
+port = {smtp.port}
+{smtp_auth}
+{rules}"""

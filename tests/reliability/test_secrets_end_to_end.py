@@ -11,7 +11,7 @@ import logging
 import traceback
 
 import pytest
-from intake_support import request_email
+from intake_support import request_email, server_config
 from servers import IMAP_USERS, smtp_server
 from sqlalchemy import MetaData, create_engine, select
 
@@ -24,41 +24,6 @@ def forms(secret: str, user: str = "foi") -> list[str]:
     return [secret, base64.b64encode(f"\0{user}\0{secret}".encode()).decode(),
             base64.b64encode(f"{user}:{secret}".encode()).decode(),
             base64.b64encode(secret.encode()).decode()]
-
-
-def config(dovecot, smtp, tmp_path) -> str:
-    return f"""
-[authority]
-name = "Example Council"
-foi_address = "foi@example.gov.uk"
-team_address = "foi.officers@example.gov.uk"
-internal_domains = ["example.gov.uk"]
-
-[database]
-url = "sqlite:///{tmp_path / 'register.db'}"
-
-[mailbox]
-kind = "imap"
-host = "{dovecot.host}"
-port = {dovecot.imap_port}
-security = "plain"
-username = "foi"
-password = {{ env = "FOIDESK_TEST_IMAP_PASSWORD" }}
-folder = "{FOLDER}"
-
-[sender]
-kind = "smtp"
-host = "{smtp.host}"
-port = {smtp.port}
-security = "starttls"
-username = "foi"
-password = {{ env = "FOIDESK_TEST_SMTP_PASSWORD" }}
-
-[[routing]]
-name = "Roads"
-keywords = ["pothole"]
-owner = "roads.team@example.gov.uk"
-"""
 
 
 def test_no_secret_in_any_log_error_prefect_record_register_row_or_sent_mail(
@@ -76,8 +41,9 @@ def test_no_secret_in_any_log_error_prefect_record_register_row_or_sent_mail(
     watched = [logging.getLogger(name) for name in (
         "", "imapclient", "imapclient.imaplib", "connectors", "foidesk", "flows", "prefect",
         "prefect.flow_runs", "prefect.task_runs", "mail.log", "httpx", "httpcore")]
+    levels = [logger.level for logger in watched]
     for logger in watched:
-        monkeypatch.setattr(logger, "level", 1)
+        logger.setLevel(1)  # setLevel, not .level: it clears logging's isEnabledFor cache
         logger.addHandler(recorder)
     admin = IMAPClient(dovecot_plain.host, port=dovecot_plain.imap_port, ssl=False)
     admin.login("foi", IMAP_SECRET)
@@ -89,7 +55,10 @@ def test_no_secret_in_any_log_error_prefect_record_register_row_or_sent_mail(
     with smtp_server(security="starttls", users={"foi": SMTP_SECRET}) as smtp:
         monkeypatch.setenv("SSL_CERT_FILE", str(smtp.ca_pem))  # trust the test CA
         path = tmp_path / "foidesk.toml"
-        path.write_text(config(dovecot_plain, smtp, tmp_path))
+        path.write_text(server_config(
+            dovecot_plain, smtp, tmp_path / "register.db", FOLDER, routing=True,
+            imap_password_env="FOIDESK_TEST_IMAP_PASSWORD",
+            smtp_password_env="FOIDESK_TEST_SMTP_PASSWORD"))
         monkeypatch.setenv("FOIDESK_TEST_IMAP_PASSWORD", IMAP_SECRET)
         monkeypatch.setenv("FOIDESK_TEST_SMTP_PASSWORD", SMTP_SECRET)
         counts = intake(config_path=str(path), now="2026-11-02T10:00")
@@ -108,8 +77,9 @@ def test_no_secret_in_any_log_error_prefect_record_register_row_or_sent_mail(
             except Exception as error:  # the flow fails: that is the point
                 errors.append("".join(traceback.format_exception(error)))
     admin.logout()
-    for logger in watched:
+    for logger, level in zip(watched, levels, strict=True):
         logger.removeHandler(recorder)
+        logger.setLevel(level)
     assert errors, "the wrong passwords should have made a run fail"
     with get_client(sync_client=True) as client:
         prefect_logs = "\n".join(log.message for log in client.read_logs())
