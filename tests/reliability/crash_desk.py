@@ -3,6 +3,7 @@ message left), a register at DATABASE_URL, and the three jobs that send mail."""
 
 from __future__ import annotations
 
+import os
 from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +12,7 @@ from intake_support import settings
 
 from connectors.base import OutgoingMessage
 from connectors.maildir import MaildirMailbox, MaildirSender
+from connectors.smtp import SmtpSender, SmtpSettings
 from foidesk.chasing import Schedule
 from foidesk.drafting import parse_plain
 from foidesk.outbox import drain, recipients_of
@@ -39,9 +41,16 @@ def outgoing(item):
 
 
 def parts(url: str, workdir: Path):
+    """The register, the Maildir inbox, and the sender: the Maildir outbox, or SMTP when
+    FOIDESK_CRASH_SMTP=host:port names a server (which cannot say what it received)."""
     engine = create_register_engine(url)
-    return (engine, lambda: SqlUnitOfWork(engine), MaildirMailbox(workdir / "in"),
-            MaildirSender(workdir / "out"))
+    smtp = os.environ.get("FOIDESK_CRASH_SMTP")
+    if smtp:
+        host, port = smtp.rsplit(":", 1)
+        sender = SmtpSender(SmtpSettings(host=host, port=int(port), security="plain"))
+    else:
+        sender = MaildirSender(workdir / "out")
+    return engine, lambda: SqlUnitOfWork(engine), MaildirMailbox(workdir / "in"), sender
 
 
 def responses() -> ResponseSettings:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,31 @@ def test_the_clean_runs_send_what_the_matrix_compares(tmp_path):
     got = sent(tmp_path)
     assert sorted(to for to, _ in got.elements()) == sorted([*REQUESTERS, OWNER, OWNER])
     assert DAY.year == 2026
+
+
+@pytest.mark.parametrize("kill_at", ["after_parse:2", "before_send:2", "after_send:2",
+                                     "before_move:1"])
+def test_over_smtp_a_kill_never_sends_twice_and_flags_the_one_in_flight(
+        kill_at, tmp_path, monkeypatch):
+    """SMTP cannot say what it received, so the one message in flight when the process
+    died is marked `unknown` and the FOI team is told, never sent again: at most once.
+    Killed after the server took it, it went once; killed before, a person resends it."""
+    from servers import smtp_server
+
+    url = fresh_url(tmp_path, "smtp")
+    new_desk(url, tmp_path, "intake")
+    with smtp_server() as smtp:
+        monkeypatch.setenv("FOIDESK_CRASH_SMTP", f"{smtp.host}:{smtp.port}")
+        assert run_child("intake", url, tmp_path, kill_at) == -signal.SIGKILL
+        run_child("intake", url, tmp_path)
+        run_child("intake", url, tmp_path)
+        delivered = Counter((r, str(message_from_bytes(content, policy=policy.default)[
+            "Subject"])) for _, rcpts, content in smtp.handler.received for r in rcpts)
+    engine = create_register_engine(url)
+    with SqlUnitOfWork(engine) as uow:
+        statuses = Counter(uow.session.scalars(select(OutboxItem.status)))
+    engine.dispose()
+    assert max(delivered.values()) == 1  # never twice
+    in_flight = kill_at.startswith(("before_send", "after_send"))
+    assert statuses == (Counter(sent=3, unknown=1) if in_flight else Counter(sent=4))
+    assert sum(delivered.values()) == (3 if kill_at.startswith("before_send") else 4)
