@@ -175,7 +175,7 @@ def _drain(uow_factory, sender, outgoing, report: DrainReport, holder: str, *, n
         uow.commit()
     finished: tuple[int, object] | None = None  # a result not yet recorded
     for item_id in ids:
-        with uow_factory() as uow:
+        with uow_factory() as uow, uow.session.no_autoflush:  # one flush: the commit's
             leases.renew(uow, DRAIN_LEASE, holder)
             if finished is not None:
                 _record(uow, *finished, report, now)

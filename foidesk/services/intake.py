@@ -372,7 +372,6 @@ def _new_request(uow, message, triage, settings, arrived_at, now) -> Case:
         request_text=message.text[:100_000],
     )
     case.opened_by_intake = True  # type: ignore[attr-defined] - read back by _process
-    uow.session.flush()
     _notify(uow, settings, "acknowledgement", case, message, triage, now)
     move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor=ACTOR, now=now,
               detail="acknowledgement queued")
