@@ -154,6 +154,10 @@ def drain(
     also marks the next row `sending`, so each message costs one commit, not two.
     """
     report = DrainReport()
+    with uow_factory() as uow:  # an idle poll: one read, no lease, no write
+        if uow.session.scalar(select(OutboxItem.id).where(
+                OutboxItem.status.in_(("pending", "sending"))).limit(1)) is None:
+            return report
     holder = leases.new_holder()
     if not leases.acquire(uow_factory, DRAIN_LEASE, holder):
         return report  # another drain is at work; what it leaves, the next one sends
