@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -158,7 +159,13 @@ class Message(Base):
     """Every email in or out. Message-ID is unique per direction."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("direction", "message_id"),)
+    __table_args__ = (
+        UniqueConstraint("direction", "message_id"),
+        # Only the few messages still to move: every idle poll asks for them, and this
+        # index stays that small however much history the register holds (B2).
+        Index("ix_messages_unmoved", "id", sqlite_where=text("moved = 0"),
+              postgresql_where=text("NOT moved")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)

@@ -172,7 +172,7 @@ def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
     with uow:
         rows = uow.session.execute(
             select(Message.provider_id, Message.mailbox_target).where(
-                Message.direction == "in", Message.moved.is_(False),
+                Message.direction == "in", ~Message.moved,  # ix_messages_unmoved
                 Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
             )
         ).all()
@@ -188,7 +188,8 @@ def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str]) -> None:
         return
     with uow:
         for row in uow.session.scalars(
-            select(Message).where(Message.direction == "in", Message.provider_id.in_(ids))
+            select(Message).where(Message.direction == "in", ~Message.moved,
+                                  Message.provider_id.in_(ids))
         ):
             row.moved = True
         uow.commit()
