@@ -167,15 +167,39 @@ def save_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: d
         uow.commit()
 
 
+@dataclass(frozen=True)
+class PollState:
+    """What a poll needs to know before it starts, read in one transaction."""
+
+    moves: dict[str, list[str]]
+    cursor: str | None
+    outbox_waiting: bool
+
+
+def poll_state(uow: SqlUnitOfWork, mailbox_key: str) -> PollState:
+    """Pending moves, the cursor, and whether mail waits to be sent: one read, so an
+    idle poll costs the register a single transaction."""
+    with uow:
+        moves = _pending_moves(uow)
+        row = uow.session.get(MailboxCursor, mailbox_key)
+        waiting = uow.session.scalar(select(OutboxItem.id).where(
+            OutboxItem.status.in_(("pending", "sending"))).limit(1)) is not None
+        return PollState(moves, row.cursor if row else None, waiting)
+
+
 def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
     """Provider ids whose transaction committed but which the mailbox has not moved yet."""
     with uow:
-        rows = uow.session.execute(
-            select(Message.provider_id, Message.mailbox_target).where(
-                Message.direction == "in", ~Message.moved,  # ix_messages_unmoved
-                Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
-            )
-        ).all()
+        return _pending_moves(uow)
+
+
+def _pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
+    rows = uow.session.execute(
+        select(Message.provider_id, Message.mailbox_target).where(
+            Message.direction == "in", ~Message.moved,  # ix_messages_unmoved
+            Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
+        )
+    ).all()
     moves: dict[str, list[str]] = {"processed": [], "quarantine": []}
     for provider_id, target in rows:
         moves[target].append(provider_id)
@@ -841,9 +865,12 @@ def move_pending(
     uow_factory: Callable[[], SqlUnitOfWork],
     mailbox,
     checkpoint: Callable[[str], None] = lambda name: None,
+    moves: dict[str, list[str]] | None = None,
 ) -> int:
     """Move every committed message the mailbox still holds; repeats are harmless."""
-    moves = pending_moves(uow_factory())
+    moves = pending_moves(uow_factory()) if moves is None else moves
+    if not moves["processed"] and not moves["quarantine"]:
+        return 0
     checkpoint("before_move")
     if moves["processed"]:
         mailbox.mark_processed(moves["processed"])
@@ -867,9 +894,10 @@ def run_intake(
 ) -> IntakeReport:
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
     report = IntakeReport()
-    report.moved += move_pending(uow_factory, mailbox, checkpoint)
-    for _ in range(max_batches):
-        cursor = load_cursor(uow_factory(), settings.mailbox_key)
+    start = poll_state(uow_factory(), settings.mailbox_key)
+    report.moved += move_pending(uow_factory, mailbox, checkpoint, start.moves)
+    for n in range(max_batches):
+        cursor = start.cursor if n == 0 else load_cursor(uow_factory(), settings.mailbox_key)
         batch = mailbox.fetch(cursor)
         checkpoint("after_fetch")
         report.resyncs += int(batch.resync)
@@ -879,10 +907,11 @@ def run_intake(
         report.registered += processed.registered
         if batch.cursor != cursor:
             save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
-        sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
-        report.sent += len(sent.sent)
-        report.send_failures += len(sent.failed)
-        report.unknown += len(sent.unknown)
+        if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
+            sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
+            report.sent += len(sent.sent)
+            report.send_failures += len(sent.failed)
+            report.unknown += len(sent.unknown)
         if batch.messages:  # an idle poll has nothing new to move
             report.moved += move_pending(uow_factory, mailbox, checkpoint)
         if not batch.more:
