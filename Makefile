@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	bash scripts/ensure-servers
-	$(BIN)/python -m bench --size medium --runs 3
+	$(BIN)/python -m bench --size full --runs 3 --postgres --json bench/last-run.json
 
 bench-smoke: $(STAMP)
 	bash scripts/ensure-servers

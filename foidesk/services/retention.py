@@ -82,11 +82,17 @@ def purge(uow: SqlUnitOfWork, older_than: relativedelta, *, now: datetime, actor
                                          Message.from_addr != "")
         message_ids = [*session.scalars(
             select(Message.id).where(Message.case_id.in_(case_ids))), *session.scalars(loose)]
+        loose_mail = (OutboxItem.case_id.is_(None), OutboxItem.created_at < cutoff,
+                      OutboxItem.recipients != "")  # team notices quoting loose mail
         _count(report, session, case_ids, message_ids)
+        report.counts["outgoing mails"] += session.scalar(
+            select(func.count()).select_from(OutboxItem).where(*loose_mail))
         if dry_run:
             return report
         _erase_cases(session, cases, case_ids)
         _erase_messages(session, message_ids)
+        session.execute(update(OutboxItem).where(*loose_mail).values(
+            raw=b"", recipients="", subject=REMOVED, last_error=None))
         for case in cases:
             record_event(uow, case, "personal_data_purged", actor=actor, now=now,
                          detail=f"retention: finished before {report.cutoff.isoformat()}")

@@ -62,6 +62,9 @@ def desk(database_url, tmp_path):
                              LONG_AGO + timedelta(days=2))
         desk.deliver_and_run(request_email(4, sender=KIM, body="Under the FOI Act please "
                                            "list every contract for gritting."), LONG_AGO)
+        desk.deliver_and_run(request_email(6, sender="sam.unsure@example.net",
+                                           subject="hello", body="Call me on 07700 900123."),
+                             LONG_AGO)  # never a case: the team got a triage notice
         desk.deliver_and_run(request_email(5, sender=JANE, body="Under the FOI Act please "
                                            "tell me about the library budget."), LAST_YEAR)
         close(desk, "FOI 000001/25", LAST_YEAR + timedelta(days=20))
@@ -91,6 +94,7 @@ def test_purge_erases_personal_data_and_keeps_statistics_and_the_audit_skeleton(
     assert report.references == ["FOI 000001/22", "FOI 000002/22"]
     dump = everything(engine)
     assert RAJ not in dump and "Raj" not in dump  # only on purged cases: gone everywhere
+    assert "sam.unsure" not in dump and "07700 900123" not in dump  # loose mail, notice too
     assert "Acacia" not in dump and "jane-street" not in dump and "JPEG of Jane" not in dump
     assert JANE in dump  # her 2025 case still needs her
     assert KIM in dump and "gritting" in dump  # an open case is never purged
