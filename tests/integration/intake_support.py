@@ -180,3 +180,21 @@ host = "{smtp.host}"
 port = {smtp.port}
 {smtp_auth}
 {rules}"""
+
+
+def register_text(engine) -> str:
+    """Every row of every table as text, bytes (raw mail, PDFs, blobs) as their characters:
+    what a search of the register for someone's data, or a secret, would see."""
+    from sqlalchemy import MetaData, select
+
+    def text(value) -> str:
+        if isinstance(value, bytes | bytearray | memoryview):
+            return bytes(value).decode("latin-1")
+        return repr(value)
+
+    tables = MetaData()
+    tables.reflect(engine)
+    with engine.connect() as connection:
+        return "\n".join(" ".join(text(value) for value in row)
+                         for table in tables.sorted_tables
+                         for row in connection.execute(select(table)))

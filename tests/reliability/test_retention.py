@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
-from intake_support import maildir_desk, request_email
-from sqlalchemy import MetaData, func, select, text
+from intake_support import maildir_desk, register_text, request_email
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from foidesk.cases import CaseStatus
@@ -42,15 +42,6 @@ def close(desk, reference: str, at: datetime) -> None:
         transition(desk.uow(), reference, CaseStatus(status), actor="officer", now=at)
 
 
-def everything(engine) -> str:
-    """Every row of every table, as text: what a search for someone's data would see."""
-    tables = MetaData()
-    tables.reflect(engine)
-    with engine.connect() as connection:
-        return "\n".join(repr(row) for table in tables.sorted_tables
-                         for row in connection.execute(select(table)))
-
-
 @pytest.fixture
 def desk(database_url, tmp_path):
     with maildir_desk(database_url, tmp_path) as desk:
@@ -78,11 +69,11 @@ def statistics(desk) -> dict:
 
 def test_a_dry_run_names_what_would_go_and_changes_nothing(desk):
     engine = desk.engine
-    before = everything(engine)
+    before = register_text(engine)
     report = purge(desk.uow(), parse_age("3y"), now=TODAY, actor="test", dry_run=True)
     assert report.references == ["FOI 000001/22", "FOI 000002/22"]
     assert report.counts["cases"] == 2 and report.counts["attachments"] == 1
-    assert everything(engine) == before
+    assert register_text(engine) == before
 
 
 def test_purge_erases_personal_data_and_keeps_statistics_and_the_audit_skeleton(desk):
@@ -92,7 +83,7 @@ def test_purge_erases_personal_data_and_keeps_statistics_and_the_audit_skeleton(
         events_before = uow.session.scalars(select(Event.id).order_by(Event.id)).all()
     report = purge(desk.uow(), parse_age("3y"), now=TODAY, actor="test")
     assert report.references == ["FOI 000001/22", "FOI 000002/22"]
-    dump = everything(engine)
+    dump = register_text(engine)
     assert RAJ not in dump and "Raj" not in dump  # only on purged cases: gone everywhere
     assert "sam.unsure" not in dump and "07700 900123" not in dump  # loose mail, notice too
     assert "Acacia" not in dump and "jane-street" not in dump and "JPEG of Jane" not in dump

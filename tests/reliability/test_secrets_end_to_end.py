@@ -11,9 +11,9 @@ import logging
 import traceback
 
 import pytest
-from intake_support import request_email, server_config
+from intake_support import register_text, request_email, server_config
 from servers import IMAP_USERS, smtp_server
-from sqlalchemy import MetaData, create_engine, select
+from sqlalchemy import create_engine
 
 IMAP_SECRET = IMAP_USERS["foi"]
 SMTP_SECRET = "Tr0ub4dor&3-smtp-secret"
@@ -87,11 +87,7 @@ def test_no_secret_in_any_log_error_prefect_record_register_row_or_sent_mail(
                               for a in client.read_artifacts())
         runs = "\n".join(f"{r.name} {r.parameters} {r.state}" for r in client.read_flow_runs())
     engine = create_engine(f"sqlite:///{tmp_path / 'register.db'}")
-    tables = MetaData()
-    tables.reflect(engine)
-    with engine.connect() as connection:
-        register = "\n".join(repr(row) for table in tables.sorted_tables
-                             for row in connection.execute(select(table)))
+    register = register_text(engine)
     engine.dispose()
     logged = "\n".join(
         f"{r.name} {r.getMessage()} {traceback.format_exception(*r.exc_info) if r.exc_info else ''}"
