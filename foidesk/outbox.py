@@ -155,8 +155,7 @@ def drain(
     """
     report = DrainReport()
     with uow_factory() as uow:  # an idle poll: one read, no lease, no write
-        if uow.session.scalar(select(OutboxItem.id).where(
-                OutboxItem.status.in_(("pending", "sending"))).limit(1)) is None:
+        if not mail_waiting(uow):
             return report
     holder = leases.new_holder()
     if not leases.acquire(uow_factory, DRAIN_LEASE, holder):
@@ -166,6 +165,12 @@ def drain(
                       checkpoint=checkpoint)
     finally:
         leases.release(uow_factory, DRAIN_LEASE, holder)
+
+
+def mail_waiting(uow: SqlUnitOfWork) -> bool:
+    """Is anything queued, or left `sending` by a crash? (inside the caller's transaction)"""
+    return uow.session.scalar(select(OutboxItem.id).where(
+        OutboxItem.status.in_(("pending", "sending"))).limit(1)) is not None
 
 
 def _drain(uow_factory, sender, outgoing, report: DrainReport, holder: str, *, now: datetime,
@@ -221,9 +226,8 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
         report.sent.append(item.idempotency_key)
         return
     item.last_error = result.error
-    if getattr(result, "delivery_unknown", False):
-        _mark_unknown(uow, item, now, why=f"{result.error}; not sent again to avoid a "
-                                          "duplicate. Check the sent mail and resend by hand.")
+    if result.delivery_unknown:
+        _mark_unknown(uow, item, now, cause=result.error)
         report.unknown.append(item.idempotency_key)
         return
     if result.transient and item.attempts < MAX_ATTEMPTS:
@@ -259,17 +263,17 @@ def _recover_interrupted(
         elif answer is False:
             item.status = "pending"  # it never left: the loop below sends it
         else:
-            _mark_unknown(uow, item, now, why="interrupted while sending; not sent again "
-                          "to avoid a duplicate. Check the sent mail and resend by hand.")
+            _mark_unknown(uow, item, now, cause="interrupted while sending")
             report.unknown.append(item.idempotency_key)
 
 
-def _mark_unknown(uow: SqlUnitOfWork, item: OutboxItem, now: datetime, *, why: str) -> None:
+def _mark_unknown(uow: SqlUnitOfWork, item: OutboxItem, now: datetime, *, cause: str) -> None:
     """Sent or not, nobody can say: never sent again, and the audit says so."""
     item.status = "unknown"
     _set_delivery(uow, item, "unknown")
     record_event(uow, item.case, "delivery_unknown", actor="outbox", now=now,
-                 detail=f"{item.subject}: {why}")
+                 detail=f"{item.subject}: {cause}; not sent again to avoid a duplicate. "
+                        "Check the sent mail and resend by hand.")
 
 
 def recipients_of(item: OutboxItem) -> Sequence[str]:

@@ -29,7 +29,7 @@ from foidesk.chasing import REMINDERS
 from foidesk.drafting import DraftError, parse_plain
 from foidesk.mail import InboundMessage, MessageTooLarge, parse
 from foidesk.notifications import NOTICES, Notice, notices_for
-from foidesk.outbox import compose, drain, enqueue, from_authority
+from foidesk.outbox import compose, drain, enqueue, from_authority, mail_waiting
 from foidesk.questions import split_questions
 from foidesk.references import ReferenceFormat
 from foidesk.register.models import (
@@ -153,8 +153,12 @@ class BatchReport:
 
 def load_cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
     with uow:
-        row = uow.session.get(MailboxCursor, mailbox_key)
-        return row.cursor if row else None
+        return _cursor(uow, mailbox_key)
+
+
+def _cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
+    row = uow.session.get(MailboxCursor, mailbox_key)
+    return row.cursor if row else None
 
 
 def save_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: datetime) -> None:
@@ -180,11 +184,7 @@ def poll_state(uow: SqlUnitOfWork, mailbox_key: str) -> PollState:
     """Pending moves, the cursor, and whether mail waits to be sent: one read, so an
     idle poll costs the register a single transaction."""
     with uow:
-        moves = _pending_moves(uow)
-        row = uow.session.get(MailboxCursor, mailbox_key)
-        waiting = uow.session.scalar(select(OutboxItem.id).where(
-            OutboxItem.status.in_(("pending", "sending"))).limit(1)) is not None
-        return PollState(moves, row.cursor if row else None, waiting)
+        return PollState(_pending_moves(uow), _cursor(uow, mailbox_key), mail_waiting(uow))
 
 
 def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
@@ -523,22 +523,19 @@ def _new_reply_text(text: str) -> str:
 def _owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     """An owner's reply supplies their part; when every owner has, drafting can start."""
     case = _case_of(uow, triage)
-    active = {address for a in case.assignments if a.state in ("pending", "holding")
-              for address in (a.owner, a.deputy) if address}
-    if message.from_address not in active or _failed_authentication(message):
+    theirs = [a for a in case.assignments if a.state in ("pending", "holding")
+              and message.from_address in (a.owner, a.deputy)]
+    if not theirs or _failed_authentication(message):
         return _refuse(uow, case, "contribution_refused", message, triage, settings, now,
                        f"a contribution from {message.from_address}, who is not an owner "
                        "with an open task on this case or whose mail failed authentication; "
                        "nothing was marked supplied")
     holding = is_holding_reply(message)
-    for assignment in case.assignments:
-        if message.from_address in (assignment.owner, assignment.deputy) and (
-            assignment.state in ("pending", "holding")
-        ):
-            if holding:
-                assignment.state = "holding"
-            else:
-                supply(assignment, case, settings.deadlines, now)
+    for assignment in theirs:
+        if holding:
+            assignment.state = "holding"
+        else:
+            supply(assignment, case, settings.deadlines, now)
     record_event(uow, case, "owner_holding_reply" if holding else "owner_contribution",
                  actor=message.from_address, now=now, detail=message.subject)
     outstanding = [a for a in case.assignments if a.state in ("pending", "holding")]
@@ -740,17 +737,14 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
     """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
     automatic responder must not answer the same sender over and over.)"""
     with uow.session.no_autoflush:
-        sent = _auto_replies_since(uow, address, now - timedelta(days=1))
+        sent = uow.session.scalar(
+            select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.recipients == address,
+                OutboxItem.created_at >= now - timedelta(days=1),
+                or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
+                      if n.audience == "requester")))
+        )
     return sent >= settings.auto_replies_per_day
-
-
-def _auto_replies_since(uow: SqlUnitOfWork, address: str, since: datetime) -> int:
-    return uow.session.scalar(
-        select(func.count()).select_from(OutboxItem).where(
-            OutboxItem.recipients == address, OutboxItem.created_at >= since,
-            or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
-                  if n.audience == "requester")))
-    )
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,
