@@ -260,6 +260,22 @@ class Assignment(Base):
     case: Mapped[Case] = relationship(back_populates="assignments")
 
 
+def _detail_field(name: str, empty: Any) -> Any:
+    """An Event attribute kept in its `event_details` row, made only when there is
+    something to keep; reads as `empty` when there is none."""
+
+    def read(event: Event) -> Any:
+        return getattr(event.details, name) if event.details else empty
+
+    def write(event: Event, value: Any) -> None:
+        if value is not None and value != empty:
+            if event.details is None:
+                event.details = EventDetail()
+            setattr(event.details, name, value)
+
+    return property(read, write)
+
+
 class Event(Base):
     """The append-only audit trail: who did what, when, with the state before and after.
 
@@ -284,37 +300,9 @@ class Event(Base):
     case: Mapped[Case | None] = relationship(back_populates="events")
     details: Mapped[EventDetail | None] = relationship(lazy="selectin")
 
-    def _detail_row(self) -> EventDetail:
-        if self.details is None:
-            self.details = EventDetail()
-        return self.details
-
-    @property
-    def before(self) -> dict[str, Any] | None:
-        return self.details.before if self.details else None
-
-    @before.setter
-    def before(self, value: dict[str, Any] | None) -> None:
-        if value is not None:
-            self._detail_row().before = value
-
-    @property
-    def after(self) -> dict[str, Any] | None:
-        return self.details.after if self.details else None
-
-    @after.setter
-    def after(self, value: dict[str, Any] | None) -> None:
-        if value is not None:
-            self._detail_row().after = value
-
-    @property
-    def detail(self) -> str:
-        return self.details.detail if self.details else ""
-
-    @detail.setter
-    def detail(self, value: str) -> None:
-        if value:
-            self._detail_row().detail = value
+    before = _detail_field("before", None)
+    after = _detail_field("after", None)
+    detail = _detail_field("detail", "")
 
 
 class EventDetail(Base):
