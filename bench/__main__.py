@@ -29,8 +29,8 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration")]
 
 from imapclient import IMAPClient  # noqa: E402
 from intake_support import settings as intake_settings  # noqa: E402
-from servers import dovecot_server, postgres_cluster, smtp_server  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
+from servers import create_database, dovecot_server, postgres_cluster, smtp_server  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
 from connectors.base import OutgoingMessage  # noqa: E402
 from connectors.imap import ImapMailbox, ImapSettings  # noqa: E402
@@ -81,12 +81,7 @@ def register(url: str):
 def fresh_url(kind: str, tmp: Path, admin_url: str | None) -> str:
     if kind == "sqlite":
         return f"sqlite:///{tmp / f'r-{time.time_ns()}.db'}"
-    name = f"bench_{time.time_ns()}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
+    return create_database(admin_url, "bench")
 
 
 def imap_for(server, folder: str) -> ImapMailbox:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ import pytest
 # results, artifacts and the register, never the console, so keep that handler quiet.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network in tests
-from servers import IMAP_USERS, dovecot_server, postgres_cluster
+from servers import IMAP_USERS, create_database, dovecot_server, postgres_cluster
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -35,12 +34,10 @@ def postgres_admin_url() -> Iterator[str]:
 @pytest.fixture
 def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     """A fresh, empty database for one test, dropped afterwards."""
-    name = f"foidesk_test_{uuid.uuid4().hex[:12]}"
+    url = create_database(postgres_admin_url, "foidesk_test")
+    yield url
+    name = make_url(url).database
     admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(postgres_admin_url).set(database=name)
-    yield url.render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()

@@ -18,6 +18,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -68,6 +69,19 @@ def postgres_cluster() -> Iterator[str]:
     """A throwaway PostgreSQL cluster on a free loopback port; yields an admin URL."""
     with restartable_postgres() as cluster:
         yield cluster.url
+
+
+def create_database(admin_url: str, prefix: str) -> str:
+    """A new, empty database on the cluster behind `admin_url`; returns its URL."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ import mailbox as stdlib_mailbox
 import signal
 import subprocess
 import sys
-import time
 from collections import Counter
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 from crash_desk import DAY, RESPOND_DAY, intake, prepare_response
 from intake_support import OWNER, REF, request_email
+from servers import create_database
 from sqlalchemy import func, select
 
 from connectors.maildir import MaildirMailbox
@@ -75,13 +75,7 @@ def new_desk(url: str, workdir: Path, job: str) -> None:
 def fresh_url(tmp_path: Path, name: str, postgres_admin_url: str | None = None) -> str:
     if postgres_admin_url is None:
         return f"sqlite:///{tmp_path / f'{name}.db'}"
-    from sqlalchemy import create_engine, text
-    name = f"{name}_{time.time_ns()}"
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return postgres_admin_url.rsplit("/", 1)[0] + f"/{name}"
+    return create_database(postgres_admin_url, name)
 
 
 def crash_then_rerun(job: str, kill_at: str, tmp_path: Path, admin_url: str | None = None):

@@ -12,8 +12,14 @@ from datetime import UTC, datetime
 import pytest
 from imapclient import IMAPClient
 from intake_support import NOW, request_email, server_config, settings
-from servers import IMAP_USERS, dovecot_server, restartable_postgres, smtp_server
-from sqlalchemy import create_engine, func, select, text
+from servers import (
+    IMAP_USERS,
+    create_database,
+    dovecot_server,
+    restartable_postgres,
+    smtp_server,
+)
+from sqlalchemy import func, select
 
 from connectors.base import OutgoingMessage
 from connectors.errors import TransientError
@@ -105,11 +111,7 @@ def test_postgresql_restarted_mid_run_loses_and_repeats_nothing(tmp_path):
     from connectors.maildir import MaildirMailbox
 
     with restartable_postgres() as postgres, smtp_server() as smtp:
-        admin = create_engine(postgres.url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text('CREATE DATABASE "faults"'))
-        admin.dispose()
-        engine = create_register_engine(postgres.url.rsplit("/", 1)[0] + "/faults")
+        engine = create_register_engine(create_database(postgres.url, "faults"))
         upgrade(engine)
         inbox = MaildirMailbox(tmp_path / "in")
         for raw in requests():
