@@ -123,6 +123,9 @@ def intake_settings(settings: Settings) -> IntakeSettings:
             reviewers=frozenset(str(r.email).lower() for r in settings.reviewers),
             foi_address=str(authority.foi_address).lower(),
             scottish=authority.jurisdiction == "scotland",
+            team_members=frozenset(
+                {str(m).lower() for m in authority.team_members}
+                | {str(authority.team_address or authority.foi_address).lower()}),
         ),
         renderer=Renderer(settings.templates.override_dir),
         routing=tuple(
@@ -132,11 +135,21 @@ def intake_settings(settings: Settings) -> IntakeSettings:
         ),
         internal_due_working_days=settings.chase.internal_due_working_days,
         size_limit=settings.intake.size_limit_mb * 1024 * 1024,
+        attach_limit=settings.intake.attach_limit_mb * 1024 * 1024,
+        processed_folder=_folder(box, "processed_folder"),
+        quarantine_folder=_folder(box, "quarantine_folder"),
         auto_replies_per_day=settings.intake.auto_replies_per_address_per_day,
         mailbox_key=mailbox_key(box),
         chase=chase_settings(settings),
         responses=response_settings(settings),
     )
+
+
+def _folder(box: object, name: str) -> str:
+    """A mailbox folder as the team's notices name it."""
+    folder = getattr(box, name, None)
+    kind = "quarantine" if name.startswith("quarantine") else "processed"
+    return f'the folder "{folder}"' if folder else f"the mailbox's {kind} folder"
 
 
 def mailbox_key(box: object) -> str:

@@ -87,8 +87,8 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
         key = name.lower()
         if key not in headers:
             headers[key] = _header_text(message, name)
-    from_name, from_address = _address(headers.get("from", ""))
-    reply_to = _address(headers.get("reply-to", ""))[1] or None
+    from_name, from_address = parse_address(headers.get("from", ""))
+    reply_to = parse_address(headers.get("reply-to", ""))[1] or None
     attachments: list[Attachment] = []
     nested: list[bytes] = []
     text, html_body = _body_text(message, attachments, nested)
@@ -139,7 +139,7 @@ def _header_text(message: Message, name: str) -> str:
     return " ".join(value.split())
 
 
-def _address(value: str) -> tuple[str, str]:
+def parse_address(value: str) -> tuple[str, str]:
     """(display name, address); a trailing <angle-addr> wins, so a display name that
     contains "Bcc: someone@else" can never redirect our reply."""
     angle = re.search(r"<([^<>\s]+@[^<>\s]+)>\s*$", value)

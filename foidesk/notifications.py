@@ -1,8 +1,8 @@
 """Who is emailed when: one table of data, not rules spread over code.
 
 Each row: the event, the template under `templates/email/`, the audience
-(requester, owner, foi_team), a headline for team notices, and whether the
-original message goes along as an attachment.
+(requester, owner, foi_team, or the colleague who forwarded a request), a headline
+for team notices, and whether the original message goes along as an attachment.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 class Notice:
     event: str
     template: str
-    audience: str  # "requester" | "owner" | "foi_team"
+    audience: str  # "requester" | "owner" | "foi_team" | "forwarder"
     headline: str = ""
     attach_original: bool = False
 
@@ -24,8 +24,10 @@ NOTICES: tuple[Notice, ...] = (
     Notice("owner_task", "owner_task", "owner"),
     Notice("unrouted", "team_notice", "foi_team",
            "New request {reference} has no owner: please assign one"),
+    Notice("forwarded_request", "forward_registered", "forwarder"),
+    Notice("repeat_request", "repeat_acknowledgement", "requester"),
     Notice("repeat_request", "team_notice", "foi_team",
-           "A near-identical request was linked to {reference}", attach_original=True),
+           "A repeat of {reference} was linked to it: no new case", attach_original=True),
     Notice("requester_reply", "team_notice", "foi_team",
            "The requester replied on {reference}", attach_original=True),
     Notice("clarification_received", "clarification_received", "requester"),
@@ -46,6 +48,9 @@ NOTICES: tuple[Notice, ...] = (
            "A message from the FOI team could not be delivered ({reference})",
            attach_original=True),
     Notice("unsure", "team_triage", "foi_team", attach_original=True),
+    Notice("quarantined", "quarantine_notice", "foi_team"),
+    Notice("team_decision_refused", "team_notice", "foi_team",
+           "Your triage decision was NOT carried out: see why below", attach_original=True),
     Notice("draft_refused", "team_notice", "foi_team",
            "Your answers for {reference} could not become a draft: see why below",
            attach_original=True),

@@ -30,6 +30,16 @@ def _uk_date(value: Any) -> str:
     return f"{value.day} {value:%B %Y}" if value is not None else "not yet set"
 
 
+def _uk_datetime(value: Any) -> str:
+    """2 November 2026 at 09:14, in UK time."""
+    if value is None:
+        return "not known"
+    from zoneinfo import ZoneInfo
+
+    local = value.astimezone(ZoneInfo("Europe/London")) if value.tzinfo else value
+    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
 def _statute(citation: str) -> str:
     """s24(2) -> Section 24(2); reg 12(5)(b) -> Regulation 12(5)(b), as letters write them."""
     text = citation.strip()
@@ -53,6 +63,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         self.env.filters["uk_date"] = _uk_date
+        self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
         # A requester's HTML, through nh3: the only way their markup reaches our HTML.
         self.env.filters["sanitised_html"] = lambda markup: Markup(clean_html(markup or ""))

@@ -16,6 +16,7 @@ from foidesk.cli import (
     response_cmds,
     retention_cmds,
     run_cmds,
+    triage_cmds,
 )
 
 app = typer.Typer(
@@ -33,6 +34,7 @@ owner_cmds.register(app)
 response_cmds.register(app)
 report_cmds.register(app)
 retention_cmds.register(app)
+triage_cmds.register(app)
 
 
 @app.command()

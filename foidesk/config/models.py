@@ -97,6 +97,9 @@ class Authority(Section):
     jurisdiction: Literal["england-wales", "northern-ireland", "scotland"] = "england-wales"
     internal_domains: list[str] = Field(default_factory=list)
     team_address: EmailStr | None = None  # where FOI officers get tasks; default foi_address
+    # FOI officers who may answer a triage notice (REGISTER, NOT FOI, LINK); the team
+    # address itself always may.
+    team_members: list[EmailStr] = Field(default_factory=list)
 
     @property
     def default_regime(self) -> Regime:
@@ -328,6 +331,7 @@ class ReviewSettings(Section):
 class IntakeSettings(Section):
     size_limit_mb: _bounded_int(1, 1024) = 50  # type: ignore[valid-type]
     auto_replies_per_address_per_day: _bounded_int(1, 100) = 5  # type: ignore[valid-type]
+    attach_limit_mb: _bounded_int(0, 100) = 5  # type: ignore[valid-type]
 
 
 class TemplateSettings(Section):

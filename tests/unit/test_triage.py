@@ -26,6 +26,9 @@ class Cases:
     def by_reference(self, reference):
         return self.cases.get(reference)
 
+    def triage_notice(self, ids):
+        return None
+
 
 OPEN = CaseView("FOI 003787/18", "awaiting_owner", "foia", "jane@example.org")
 
@@ -43,11 +46,22 @@ def decide(raw: bytes, cases=None, policy=POLICY):
 @pytest.mark.parametrize(
     "headers",
     ["Auto-Submitted: auto-replied\r\n", "X-Autoreply: yes\r\n", "X-Autorespond: true\r\n",
-     "Precedence: bulk\r\n", "Precedence: auto_reply\r\n", "Return-Path: <>\r\n",
-     "X-POST-MessageClass: 9; Autoresponder\r\n"],
+     "Precedence: auto_reply\r\n", "X-POST-MessageClass: 9; Autoresponder\r\n"],
 )
 def test_auto_reply_headers_are_never_acknowledged(headers):
     assert decide(mail(headers=headers)).decision is Decision.AUTO_REPLY
+
+
+@pytest.mark.parametrize("headers", ["Precedence: bulk\r\n", "Precedence: list\r\n",
+                                     "List-Id: <foi.lists.example.org>\r\n"])
+def test_bulk_mail_is_filed_never_acknowledged(headers):
+    assert decide(mail(headers=headers)).decision is Decision.BULK
+
+
+@pytest.mark.parametrize("headers", ["Return-Path: <>\r\n",
+                                     "Return-Path: <MAILER-DAEMON@mx.example.org>\r\n"])
+def test_mail_from_the_null_sender_takes_the_bounce_path(headers):
+    assert decide(mail(headers=headers)).decision is Decision.BOUNCE
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,201 @@
+"""Mail about a case we hold: the requester's replies, clarifications, reviews and
+withdrawals, owners' contributions, reviewers' decisions and officers' drafts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+
+from foidesk.cases import CaseStatus, IllegalTransition, check_transition
+from foidesk.drafting import DraftError, parse_plain
+from foidesk.mail import InboundMessage
+from foidesk.register.models import (
+    Case,
+)
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.assignments import supply
+from foidesk.services.audit import record_event
+from foidesk.services.cases import (
+    ClockEventKind,
+    apply_clock_event,
+    london_date,
+    move_case,
+)
+from foidesk.services.intake.notices import notify
+from foidesk.services.intake.settings import ACTOR, Action, IntakeSettings
+from foidesk.services.responses import (
+    ReviewRefused,
+    add_draft,
+    apply_decision,
+    authenticated,
+    queue_review,
+    read_decision,
+)
+from foidesk.triage import Triage
+
+
+def case_of(uow: SqlUnitOfWork, triage: Triage) -> Case:
+    assert triage.case is not None
+    return uow.cases.get(triage.case.reference)
+
+
+def requester_reply(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = case_of(uow, triage)
+    record_event(uow, case, "requester_replied", actor=ACTOR, now=now,
+                 detail=f"{message.from_address}: {message.subject}")
+    notify(uow, settings, "requester_reply", case, message, triage, now)
+    return case
+
+
+def _clock_restart(kind: ClockEventKind, event: str, label: str) -> Action:
+    """A reply that starts the statutory clock again from the day it arrived."""
+
+    def act(uow, message, triage, settings, arrived_at, now) -> Case:
+        case = case_of(uow, triage)
+        apply_clock_event(uow, case, kind, london_date(arrived_at), policy=settings.deadlines,
+                          actor=ACTOR, now=now, note=f"{label} in {message.message_id}")
+        notify(uow, settings, event, case, message, triage, now,
+                received_on=london_date(arrived_at))
+        return case
+
+    return act
+
+
+# FOIA s1(3) / s10(6): the period runs again in full from the clarification's receipt.
+clarification = _clock_restart(ClockEventKind.CLARIFICATION_RECEIVED,
+                                "clarification_received", "clarification")
+# The review has its own time limit from the day the requirement for review arrives.
+review_request = _clock_restart(ClockEventKind.REVIEW_REQUESTED, "review_acknowledgement",
+                                 "review requested")
+
+
+def withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = case_of(uow, triage)
+    requester = case.requester.email.lower() if case.requester else ""
+    if message.from_address.lower() != requester or failed_authentication(message):
+        return refuse(uow, case, "withdrawal_refused", message, triage, settings, now,
+                       f"a withdrawal from {message.from_address or 'an unknown sender'}, who "
+                       "is not the requester or whose mail failed authentication; the case "
+                       "stays open")
+    try:
+        check_transition(case.reference, case.status, CaseStatus.WITHDRAWN)
+    except IllegalTransition:
+        record_event(uow, case, "withdrawal_requested", actor=ACTOR, now=now,
+                     detail=f"cannot withdraw from {case.status}; left for the FOI team")
+    else:
+        move_case(uow, case, CaseStatus.WITHDRAWN, actor=ACTOR, now=now,
+                  detail=f"withdrawn by the requester in {message.message_id}")
+        notify(uow, settings, "withdrawal_confirmed", case, message, triage, now)
+    notify(uow, settings, "withdrawal", case, message, triage, now)
+    return case
+
+
+HOLDING = re.compile(
+    r"\b(will (send|get|come back|reply|respond|have|forward|provide)|by (monday|tuesday|"
+    r"wednesday|thursday|friday|the end of|next week|tomorrow)|working on (it|this)|"
+    r"need (more|a bit more|some more) time|holding reply|chasing (it|this|colleagues)|"
+    r"get back to you)\b",
+    re.IGNORECASE,
+)
+
+
+def is_holding_reply(message: InboundMessage) -> bool:
+    """"I will send it by Friday": stored, but the assignment stays open."""
+    text = _new_reply_text(message.text)
+    return not message.attachments and len(text) < 600 and bool(HOLDING.search(text))
+
+
+def _new_reply_text(text: str) -> str:
+    return re.split(r"^(?:>|On .{5,80} wrote:|-{2,}\s*Original Message|From: .+@)", text,
+                    maxsplit=1, flags=re.MULTILINE)[0].strip()
+
+
+def owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
+    """An owner's reply supplies their part; when every owner has, drafting can start."""
+    case = case_of(uow, triage)
+    theirs = [a for a in case.assignments if a.state in ("pending", "holding")
+              and message.from_address in (a.owner, a.deputy)]
+    if not theirs or failed_authentication(message):
+        return refuse(uow, case, "contribution_refused", message, triage, settings, now,
+                       f"a contribution from {message.from_address}, who is not an owner "
+                       "with an open task on this case or whose mail failed authentication; "
+                       "nothing was marked supplied")
+    holding = is_holding_reply(message)
+    for assignment in theirs:
+        if holding:
+            assignment.state = "holding"
+        else:
+            supply(assignment, case, settings.deadlines, now)
+    record_event(uow, case, "owner_holding_reply" if holding else "owner_contribution",
+                 actor=message.from_address, now=now, detail=message.subject)
+    outstanding = [a for a in case.assignments if a.state in ("pending", "holding")]
+    if case.status == CaseStatus.AWAITING_OWNER.value and not outstanding:
+        move_case(uow, case, CaseStatus.DRAFTING, actor=ACTOR, now=now,
+                  detail="every owner has supplied their part")
+    notify(uow, settings, "owner_contribution", case, message, triage, now)
+    return case
+
+
+AUTH_FAILED = re.compile(r"\b(dmarc|dkim|spf)=(fail|softfail)\b", re.IGNORECASE)
+AUTH_PASSED = re.compile(r"\b(dmarc|dkim)=pass\b", re.IGNORECASE)
+
+
+def failed_authentication(message: InboundMessage) -> bool:
+    """The receiving server said this sender's mail failed DMARC, DKIM or SPF (RFC 8601)
+    and nothing passed: a forged From, not to be acted on."""
+    results = message.headers.get("authentication-results", "")
+    return bool(AUTH_FAILED.search(results)) and not AUTH_PASSED.search(results)
+
+
+def refuse(uow, case: Case, action: str, message: InboundMessage, triage: Triage,
+            settings: IntakeSettings, now: datetime, why: str) -> Case:
+    """A spoofed or unauthorised message: nothing changes, the audit and the team know."""
+    record_event(uow, case, action, actor=message.from_address or "unknown", now=now,
+                 detail=why)
+    notify(uow, settings, "refused_sender", case, message, replace(triage, reason=why), now)
+    return case
+
+
+def reviewer_decision(uow, message, triage, settings, arrived_at, now) -> Case:
+    """APPROVE or REJECT from a reviewer, accepted only when the message is authenticated."""
+    case = case_of(uow, triage)
+    decision = read_decision(message) if settings.responses else None
+    if decision is None:
+        record_event(uow, case, "reviewer_message", actor=message.from_address, now=now,
+                     detail=message.subject)
+        notify(uow, settings, "reviewer_message", case, message, triage, now)
+        return case
+    trust = authenticated(message, settings.responses)
+    if trust is None:
+        record_event(uow, case, "review_decision_refused", actor=message.from_address, now=now,
+                     detail=f"{decision[0]} refused: the message is not authenticated "
+                            "(no dkim/spf pass for our domain, no trusted relay)")
+        notify(uow, settings, "forged_decision", case, message, triage, now)
+        return case
+    try:
+        apply_decision(uow, case, decision[0], message.from_address, settings.responses,
+                       comment=decision[1], via=f"email ({trust})", now=now)
+    except ReviewRefused as error:
+        record_event(uow, case, "review_decision_refused", actor=message.from_address,
+                     now=now, detail=str(error))
+        notify(uow, settings, "forged_decision", case, message, triage, now)
+    return case
+
+
+def officer_draft(uow, message, triage, settings, arrived_at, now) -> Case:
+    """An officer's answers by email become a draft and go to the reviewer."""
+    case = case_of(uow, triage)
+    if settings.responses is None:
+        return case
+    try:
+        add_draft(uow, case, parse_plain(message.text), settings.responses,
+                  actor=message.from_address, now=now)
+        uow.session.flush()
+        queue_review(uow, case, settings.responses, actor=message.from_address, now=now)
+    except (DraftError, ReviewRefused, IllegalTransition) as error:
+        record_event(uow, case, "draft_refused", actor=message.from_address, now=now,
+                     detail=str(error))
+        notify(uow, settings, "draft_refused", case, message,
+                replace(triage, reason=str(error)), now)
+    return case

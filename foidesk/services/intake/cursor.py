@@ -1,0 +1,107 @@
+"""The mailbox cursor and the moves that follow a commit: a message is moved to its
+folder only after the transaction that acted on it committed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from foidesk.outbox import mail_waiting
+from foidesk.register.models import (
+    MailboxCursor,
+    Message,
+)
+from foidesk.register.unit_of_work import SqlUnitOfWork
+
+# -- cursor and moves -------------------------------------------------------------------
+
+
+def load_cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
+    with uow:
+        return _cursor(uow, mailbox_key)
+
+
+def _cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
+    row = uow.session.get(MailboxCursor, mailbox_key)
+    return row.cursor if row else None
+
+
+def save_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: datetime) -> None:
+    with uow:
+        row = uow.session.get(MailboxCursor, mailbox_key)
+        if row is None:
+            uow.session.add(MailboxCursor(mailbox=mailbox_key, cursor=cursor, updated_at=now))
+        else:
+            row.cursor, row.updated_at = cursor, now
+        uow.commit()
+
+
+@dataclass(frozen=True)
+class PollState:
+    """What a poll needs to know before it starts, read in one transaction."""
+
+    moves: dict[str, list[str]]
+    cursor: str | None
+    outbox_waiting: bool
+
+
+def poll_state(uow: SqlUnitOfWork, mailbox_key: str) -> PollState:
+    """Pending moves, the cursor, and whether mail waits to be sent: one read, so an
+    idle poll costs the register a single transaction."""
+    with uow:
+        return PollState(_pending_moves(uow), _cursor(uow, mailbox_key), mail_waiting(uow))
+
+
+def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
+    """Provider ids whose transaction committed but which the mailbox has not moved yet."""
+    with uow:
+        return _pending_moves(uow)
+
+
+def _pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
+    rows = uow.session.execute(
+        select(Message.provider_id, Message.mailbox_target).where(
+            Message.direction == "in", ~Message.moved,  # ix_messages_unmoved
+            Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
+        )
+    ).all()
+    moves: dict[str, list[str]] = {"processed": [], "quarantine": []}
+    for provider_id, target in rows:
+        moves[target].append(provider_id)
+    return moves
+
+
+def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str]) -> None:
+    ids = list(provider_ids)
+    if not ids:
+        return
+    with uow:
+        for row in uow.session.scalars(
+            select(Message).where(Message.direction == "in", ~Message.moved,
+                                  Message.provider_id.in_(ids))
+        ):
+            row.moved = True
+        uow.commit()
+
+
+def move_pending(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    mailbox,
+    checkpoint: Callable[[str], None] = lambda name: None,
+    moves: dict[str, list[str]] | None = None,
+) -> int:
+    """Move every committed message the mailbox still holds; repeats are harmless."""
+    moves = pending_moves(uow_factory()) if moves is None else moves
+    if not moves["processed"] and not moves["quarantine"]:
+        return 0
+    checkpoint("before_move")
+    if moves["processed"]:
+        mailbox.mark_processed(moves["processed"])
+    if moves["quarantine"]:
+        mailbox.quarantine(moves["quarantine"])
+    done = moves["processed"] + moves["quarantine"]
+    mark_moved(uow_factory(), done)
+    return len(done)

@@ -1,0 +1,130 @@
+"""Queueing the emails the notification table lists for an event."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+
+from foidesk.calendar import RULES, Regime
+from foidesk.mail import InboundMessage
+from foidesk.notifications import NOTICES, Notice, notices_for
+from foidesk.outbox import compose, enqueue, from_authority
+from foidesk.register.models import (
+    Case,
+    OutboxItem,
+)
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.audit import record_event
+from foidesk.services.intake.settings import ACTOR, IntakeSettings
+from foidesk.triage import Triage
+
+# -- notices ------------------------------------------------------------------------------
+
+
+def notify(
+    uow: SqlUnitOfWork, settings: IntakeSettings, event: str, case: Case | None,
+    message: InboundMessage, triage: Triage, now: datetime, **extra: object,
+) -> None:
+    """Queue every email the notification table lists for this event."""
+    for notice in notices_for(event):
+        _queue_notice(uow, settings, notice, case, message, triage, now, extra)
+
+
+def _queue_notice(
+    uow: SqlUnitOfWork, settings: IntakeSettings, notice: Notice, case: Case | None,
+    message: InboundMessage, triage: Triage, now: datetime, extra: dict,
+) -> None:
+    recipients = _recipients(notice.audience, case, message, settings, extra)
+    if not recipients:
+        return
+    # A large original is named, never attached: a 30 MB request must not become a 41 MB
+    # notice that the team's server refuses.
+    attach = notice.attach_original and len(message.raw) <= settings.attach_limit
+    if notice.audience == "requester" and _over_reply_limit(uow, recipients[0], settings, now):
+        record_event(uow, case, "auto_reply_suppressed", actor=ACTOR, now=now,
+                     detail=f"{notice.event} not sent: {settings.auto_replies_per_day} "
+                            "automatic replies to this address in the last 24 hours "
+                            "(mail-loop limit)")
+        return
+    context = {
+        "authority": settings.authority,
+        "case": case,
+        "questions": list(case.questions) if case else [],
+        "request_text": case.request_text if case else message.text,
+        "request_html": message.html,  # raw: templates pass it through `sanitised_html`
+        "requester_name": (case.requester.name if case and case.requester else
+                           message.from_name),
+        "original_subject": message.subject,
+        "regime_title": RULES[Regime(case.regime)].title if case else "",
+        "time_limit": _time_limit(case) if case else "",
+        "headline": notice.headline.format(
+            reference=case.reference if case else "", subject=message.subject or "(no subject)"
+        ),
+        "sender": message.from_address,
+        "decision": triage.decision.value,
+        "reason": triage.reason,
+        "detail": message.text[:2000],
+        "attached": attach,
+        "too_large": notice.attach_original and not attach,
+        "arrived_at": None,
+        "original_size": size_in_words(len(message.raw)),
+        "kept_in": settings.processed_folder,
+        **extra,
+    }
+    rendered = settings.renderer.email(notice.template, **context)
+    to_requester = notice.audience == "requester"
+    threaded = to_requester and not extra.get("unthreaded")  # a forward's colleague's id
+    envelope = from_authority(
+        settings.authority, tuple(recipients),
+        in_reply_to=message.message_id if threaded else None,
+        references=message.references if threaded else (),
+        auto_submitted="auto-replied" if to_requester else "auto-generated",
+        attach_message=message.raw if attach else None,
+    )
+    composed = compose(rendered, envelope, domain=settings.domain, now=now)
+    key = f"{notice.event}:{case.reference if case else ''}:{message.message_id}:{notice.audience}"
+    enqueue(uow, key, composed, envelope, case=case, now=now)
+
+
+def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings,
+                      now: datetime) -> bool:
+    """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
+    automatic responder must not answer the same sender over and over.)"""
+    with uow.session.no_autoflush:
+        sent = uow.session.scalar(
+            select(func.count()).select_from(OutboxItem).where(
+                OutboxItem.recipients == address,
+                OutboxItem.created_at >= now - timedelta(days=1),
+                or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
+                      if n.audience == "requester")))
+        )
+    return sent >= settings.auto_replies_per_day
+
+
+def _recipients(audience: str, case: Case | None, message: InboundMessage,
+                settings: IntakeSettings, extra: dict) -> list[str]:
+    if audience == "requester":  # the case's requester: WhatDoTheyKnow's replies address
+        address = (case.requester.email if case is not None and case.requester else None) \
+            or message.reply_address
+        return [address] if address else []
+    if audience == "owner":
+        assignment = extra.get("assignment")
+        return [assignment.owner] if assignment is not None else []
+    if audience == "forwarder":
+        return [extra["forwarded_by"]] if extra.get("forwarded_by") else []
+    return [settings.team_address]
+
+
+def size_in_words(size: int) -> str:
+    """A size as a person reads it: 812 KB, 31.4 MB."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def _time_limit(case: Case) -> str:
+    rule = RULES[Regime(case.regime)]
+    if rule.months:
+        return f"one calendar month under {rule.citation.split(':')[0]}"
+    return f"{rule.working_days} working days under {rule.citation.split(':')[0]}"

@@ -1,0 +1,218 @@
+"""One message, one transaction: triage it, act on it, store it; quarantine it when
+anything fails. A batch never stops for one bad message."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+
+from foidesk.mail import InboundMessage, MessageTooLarge, parse, parse_address
+from foidesk.register.models import Case, Message, OutboxItem
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.intake.actions import ACTIONS
+from foidesk.services.intake.notices import notify, size_in_words
+from foidesk.services.intake.settings import BatchReport, IntakeSettings, Outcome
+from foidesk.services.intake.storage import (
+    content_hash,
+    content_id,
+    header_message_id,
+    raw_header,
+    store_attachments,
+    store_message,
+)
+from foidesk.triage import CaseView, Decision, Triage, TriageNotice, classify
+
+# -- one message ----------------------------------------------------------------------
+
+
+class RegisterCases:
+    """Triage's view of the register, inside the current transaction."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
+
+    def by_message_ids(self, message_ids: Iterable[str]) -> CaseView | None:
+        ids = [i for i in message_ids if i]
+        if not ids:
+            return None
+        case = self.uow.session.scalar(
+            select(Case).join(Message, Message.case_id == Case.id)
+            .where(Message.message_id.in_(ids)).order_by(Message.id.desc()).limit(1)
+        )
+        return _view(case)
+
+    def by_reference(self, reference: str) -> CaseView | None:
+        case = self.uow.session.scalar(select(Case).where(Case.reference == reference))
+        return _view(case)
+
+    def triage_notice(self, message_ids: Iterable[str]) -> TriageNotice | None:
+        """Our `unsure` notice to the team among these ids: its key names the original."""
+        ids = [i for i in message_ids if i]
+        if not ids:
+            return None
+        key = self.uow.session.scalar(
+            select(OutboxItem.idempotency_key).where(
+                OutboxItem.message_id.in_(ids), OutboxItem.idempotency_key.like("unsure:%"))
+            .limit(1))
+        if key is None:
+            return None
+        return TriageNotice(original_message_id=key.split(":", 2)[2].rsplit(":", 1)[0])
+
+
+def _view(case: Case | None) -> CaseView | None:
+    if case is None:
+        return None
+    owners = frozenset(
+        address for a in case.assignments for address in (a.owner, a.deputy) if address
+    )
+    return CaseView(case.reference, case.status, case.regime,
+                    case.requester.email if case.requester else None, owners)
+
+
+def process_message(
+    uow: SqlUnitOfWork,
+    provider_id: str,
+    raw: bytes,
+    arrived_at: datetime | None,
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    checkpoint: Callable[[str], None] = lambda name: None,
+) -> Outcome:
+    """Triage and act on one message in one transaction; quarantine it if anything fails."""
+    message_id = header_message_id(raw)
+    try:
+        with uow:
+            existing = uow.session.scalar(
+                select(Message).where(Message.message_id == message_id).limit(1)
+            ) if message_id else None
+            if existing is not None and _same_message(existing, raw):
+                return _already_known(uow, existing, provider_id, raw, now)
+            if existing is not None:
+                # A different message reusing a Message-ID (a broken client, a forged
+                # header): it is processed on its own under an id made from its content.
+                raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
+                new_id = content_id(raw)
+                raw = _replace_message_id(raw, new_id)
+                again = uow.session.scalar(select(Message).where(
+                    Message.direction == "in", Message.message_id == new_id).limit(1))
+                if again is not None:  # and that one delivered twice
+                    return _already_known(uow, again, provider_id, raw, now)
+            outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
+            checkpoint("after_parse")  # parsed and acted on, not yet committed
+            uow.commit()
+            return outcome
+    except MessageTooLarge as error:
+        reason = str(error)
+    except Exception as error:
+        reason = f"could not be processed: {type(error).__name__}: {error}"
+    with uow:
+        stored_id = message_id or content_id(raw)
+        if uow.session.scalar(select(Message.id).where(Message.direction == "in",
+                                                       Message.message_id == stored_id)):
+            stored_id = f"<quarantine.{uuid.uuid4().hex}@foidesk.invalid>"
+        store_message(uow, provider_id, raw, stored_id, None, arrived_at or now, "quarantined",
+                      reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
+        _tell_team_of_quarantine(uow, raw, stored_id, arrived_at or now, reason, settings, now)
+        uow.commit()
+    return Outcome(provider_id, "quarantined", reason)
+
+
+def _tell_team_of_quarantine(uow: SqlUnitOfWork, raw: bytes, stored_id: str, arrived_at: datetime,
+                             reason: str, settings: IntakeSettings, now: datetime) -> None:
+    """A quarantined message may be a request whose clock is running: the team hears at
+    once, from its headers alone (the message itself is never attached)."""
+    name, address = parse_address(raw_header(raw, "From"))
+    headers_only = InboundMessage(
+        raw=b"", message_id=stored_id, subject=" ".join(raw_header(raw, "Subject").split()),
+        from_name=name, from_address=address, reply_to=None, to=(), in_reply_to=(),
+        references=(), date_header=raw_header(raw, "Date") or None, text="")
+    notify(uow, settings, "quarantined", None, headers_only,
+           Triage(Decision.UNSURE, reason), now, original_size=size_in_words(len(raw)),
+           arrived_at=arrived_at, kept_in=settings.quarantine_folder)
+
+
+def _same_message(existing: Message, raw: bytes) -> bool:
+    """A second copy of one message: the same body (its Received lines may differ)."""
+    if existing.direction == "out":
+        return True
+    if existing.raw is not None:
+        return _body_hash(existing.raw) == _body_hash(raw)
+    same_sender = existing.from_addr.lower() in raw_header(raw, "From").lower()
+    subject = " ".join(raw_header(raw, "Subject").split())[:998]
+    return same_sender and existing.subject == subject
+
+
+def _body_hash(raw: bytes) -> str:
+    normalised = raw.replace(b"\r\n", b"\n")
+    body = normalised.split(b"\n\n", 1)[1] if b"\n\n" in normalised else b""
+    return hashlib.sha256(body.rstrip()).hexdigest()
+
+
+def _replace_message_id(raw: bytes, new_id: str) -> bytes:
+    return re.sub(rb"(?im)^Message-ID:[^\r\n]*(\r?\n[ \t][^\r\n]*)*", b"Message-ID: " +
+                  new_id.encode(), raw, count=1)
+
+
+def _already_known(
+    uow: SqlUnitOfWork, existing: Message, provider_id: str, raw: bytes, now: datetime
+) -> Outcome:
+    """The same message again (a second delivery, a rescan, or our own notice coming back)."""
+    if existing.direction == "out":
+        reason = "our own message came back into the mailbox"
+    else:
+        reason = f"already registered as {existing.triage or 'a message'}"
+    if existing.direction == "in" and existing.provider_id == provider_id:
+        outcome = Outcome(provider_id, "duplicate", reason)
+        if existing.mailbox_target is None:
+            existing.mailbox_target = "processed"
+        uow.commit()
+        return outcome
+    # Another copy with its own provider id: keep a row so the copy is moved too.
+    copy_id = content_hash(provider_id.encode() + raw)[:16]  # one row per copy delivered
+    store_message(uow, provider_id, raw, f"<copy.{copy_id}.{existing.message_id[1:]}",
+           existing.case_id, now, "duplicate", reason, target="processed", keep_raw=False)
+    uow.commit()
+    return Outcome(provider_id, "duplicate", reason)
+
+
+def _process(
+    uow: SqlUnitOfWork, provider_id: str, raw: bytes, arrived_at: datetime,
+    settings: IntakeSettings, now: datetime,
+) -> Outcome:
+    message = parse(raw, settings.size_limit)
+    triage = classify(message, RegisterCases(uow), settings.triage)
+    act = ACTIONS[triage.decision]
+    case = act(uow, message, triage, settings, arrived_at, now)
+    registered = bool(case is not None and getattr(case, "opened_by_intake", False))
+    row = store_message(uow, provider_id, raw, message.message_id, case.id if case else None,
+                 arrived_at, triage.decision.value, triage.reason, target="processed",
+                 message=message)
+    row.case = case
+    store_attachments(uow, row, message)
+    return Outcome(provider_id, triage.decision.value, triage.reason,
+                   case.reference if case else None, registered)
+
+
+def process_batch(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    messages: Sequence,  # connectors.base.FetchedMessage
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    checkpoint: Callable[[str], None] = lambda name: None,
+) -> BatchReport:
+    """One transaction per message; the batch never stops for one bad message."""
+    report = BatchReport()
+    for fetched in messages:
+        report.outcomes.append(
+            process_message(uow_factory(), fetched.provider_id, fetched.raw, fetched.arrived_at,
+                            settings, now=now, checkpoint=checkpoint)
+        )
+        checkpoint("after_commit")
+    return report

@@ -1,0 +1,51 @@
+"""A whole intake run: fetch, process, drain, move, batch after batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from foidesk.outbox import drain
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.services.intake.cursor import load_cursor, move_pending, poll_state, save_cursor
+from foidesk.services.intake.process import process_batch
+from foidesk.services.intake.settings import IntakeReport, IntakeSettings
+
+
+def run_intake(
+    uow_factory: Callable[[], SqlUnitOfWork],
+    mailbox,
+    sender,
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    outgoing: Callable,
+    checkpoint: Callable[[str], None] = lambda name: None,
+    max_batches: int = 100,
+) -> IntakeReport:
+    """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
+    report = IntakeReport()
+    start = poll_state(uow_factory(), settings.mailbox_key)
+    report.moved += move_pending(uow_factory, mailbox, checkpoint, start.moves)
+    for n in range(max_batches):
+        cursor = start.cursor if n == 0 else load_cursor(uow_factory(), settings.mailbox_key)
+        batch = mailbox.fetch(cursor)
+        checkpoint("after_fetch")
+        report.resyncs += int(batch.resync)
+        processed = process_batch(uow_factory, batch.messages, settings, now=now,
+                                  checkpoint=checkpoint)
+        report.counts.update(processed.counts())
+        report.registered += processed.registered
+        if batch.cursor != cursor:
+            save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
+        if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
+            sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
+            report.sent += len(sent.sent)
+            report.send_failures += len(sent.failed)
+            report.unknown += len(sent.unknown)
+        if batch.messages:  # an idle poll has nothing new to move
+            report.moved += move_pending(uow_factory, mailbox, checkpoint)
+        if not batch.more:
+            break
+    report.quarantined = report.counts.get("quarantined", 0)
+    return report

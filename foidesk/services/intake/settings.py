@@ -1,0 +1,127 @@
+"""What intake is told about the authority, and what it reports back."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from foidesk.mail import InboundMessage
+from foidesk.references import ReferenceFormat
+from foidesk.register.models import (
+    Case,
+)
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.rendering import Renderer
+from foidesk.services.cases import (
+    DeadlinePolicy,
+)
+from foidesk.services.chasing import ChaseSettings
+from foidesk.services.responses import (
+    ResponseSettings,
+)
+from foidesk.triage import Triage, TriagePolicy
+
+ACTOR = "intake"
+REPEAT_WORKING_DAYS = 20  # a repeat within the statutory period is the same request
+REPEAT_SIMILARITY = 0.9
+
+
+@dataclass(frozen=True)
+class RoutingRule:
+    name: str
+    owner: str
+    deputy: str | None = None
+    keywords: tuple[str, ...] = ()
+    pattern: str | None = None
+
+    def matches(self, text: str) -> bool:
+        lowered = text.lower()
+        if any(k.lower() in lowered for k in self.keywords):
+            return True
+        return bool(self.pattern and re.search(self.pattern, text))
+
+
+@dataclass(frozen=True)
+class AuthorityView:
+    """What templates say about the authority."""
+
+    name: str
+    foi_address: str
+    postal_address: str = ""
+    jurisdiction: str = "england-wales"
+    team_address: str = ""
+    decision_maker_name: str = "Freedom of Information Decision Maker"
+    decision_maker_title: str = ""
+    disclosure_log_url: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeSettings:
+    authority: AuthorityView
+    reference_format: ReferenceFormat
+    deadlines: DeadlinePolicy
+    triage: TriagePolicy
+    renderer: Renderer
+    routing: tuple[RoutingRule, ...] = ()
+    internal_due_working_days: int = 10
+    size_limit: int = 50 * 1024 * 1024
+    attach_limit: int = 5 * 1024 * 1024  # a notice names a larger original, never attaches it
+    processed_folder: str = "the mailbox's processed folder"  # where filed mail is kept
+    quarantine_folder: str = "the mailbox's quarantine folder"
+    auto_replies_per_day: int = 5  # per address: the backstop against mail loops
+    mailbox_key: str = "default"
+    chase: ChaseSettings | None = None  # to reroute a chase when an owner is away
+    responses: ResponseSettings | None = None  # to act on reviewers' decisions by email
+
+    @property
+    def team_address(self) -> str:
+        return self.authority.team_address or self.authority.foi_address
+
+    @property
+    def domain(self) -> str:
+        return self.authority.foi_address.rsplit("@", 1)[-1]
+
+
+@dataclass
+class Outcome:
+    """What happened to one message."""
+
+    provider_id: str
+    decision: str
+    reason: str
+    reference: str | None = None
+    registered: bool = False
+
+
+@dataclass
+class BatchReport:
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def counts(self) -> Counter[str]:
+        return Counter(o.decision for o in self.outcomes)
+
+    @property
+    def registered(self) -> list[str]:
+        return [o.reference for o in self.outcomes if o.registered and o.reference]
+
+
+@dataclass
+class IntakeReport:
+    """What one intake run did, for the flow's artifact and the CLI."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    registered: list[str] = field(default_factory=list)
+    quarantined: int = 0
+    moved: int = 0
+    sent: int = 0
+    send_failures: int = 0
+    unknown: int = 0
+    resyncs: int = 0
+
+
+# What each triage decision does with its message, inside the transaction.
+Action = Callable[[SqlUnitOfWork, InboundMessage, Triage, IntakeSettings, datetime, datetime],
+                  Case | None]

@@ -1,0 +1,171 @@
+"""The words the sender wrote this time, as an officer reads them.
+
+A reply quotes what it answers, a forward carries someone else's message, and
+nearly every message ends in a sign-off, a signature block, a legal disclaimer or
+(from WhatDoTheyKnow) a long footer. None of that may decide what a message is,
+or become a question of a request.
+
+Two libraries do the generic work, each for what it is best at (compared on the
+labelled corpora in docs/triage.md): quotequail finds quoted and forwarded parts
+and reads a forward's From/Date/Subject block in the styles of Gmail, Outlook and
+Apple Mail; mail-parser-reply splits a reply from its signature, disclaimers and
+"Sent from my iPhone". What is particular to UK public-sector mail (the letter's
+valediction, WhatDoTheyKnow's footer, Welsh sign-offs) is listed here.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+import quotequail
+from mailparser_reply.parser import EmailMessage
+
+logging.getLogger("mailparser_reply").setLevel(logging.WARNING)
+
+MAX_TEXT = 60_000  # the libraries' regexes are run on at most this much
+
+# WhatDoTheyKnow (Alaveteli) ends every outgoing mail with this footer; its first
+# line names the address that every reply to the request must go to.
+WDTK_REPLY_ADDRESS = re.compile(
+    r"please use this email address for all replies to this request:\s*"
+    r"<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?", re.IGNORECASE)
+WDTK_FOOTER = re.compile(
+    r"^\s*-{10,}\s*$\s*(?=^\s*(?:please use this email address for all replies|"
+    r"is [\w.+-]+@[\w.-]+ the wrong address|disclaimer: this message and any reply))",
+    re.IGNORECASE | re.MULTILINE)
+WDTK_FOOTER_START = re.compile(
+    r"^\s*(?:please use this email address for all replies to this request|"
+    r"is [\w.+-]+@[\w.-]+ the wrong address for)", re.IGNORECASE | re.MULTILINE)
+
+# A letter's valediction and what follows it (the name, a title, an address).
+SIGN_OFF = re.compile(
+    r"^[ \t>]*(?:yours (?:faithfully|sincerely|truly)|(?:with )?(?:many |kind(?:est)? |best |"
+    r"warm )?(?:regards|wishes)|many thanks|thanks (?:very much|in advance|again)|"
+    r"thank you (?:very much|in advance|for your (?:help|time|assistance))|thanks|thank you|"
+    r"cheers|best|all the best|respectfully|sincerely|regards|"
+    r"yn gywir|yr eiddoch yn gywir|yn ddiffuant|cofion(?: gorau| cynnes)?|diolch(?: yn fawr)?)"
+    r"[ \t]*[,.!]?[ \t]*$", re.IGNORECASE | re.MULTILINE)
+GREETING = re.compile(
+    r"^[ \t]*(?:dear\b[^\n]{0,80}|hello\b[^\n]{0,60}|hi\b[^\n]{0,60}|good (?:morning|afternoon|"
+    r"evening)\b[^\n]{0,60}|to whom it may concern|sir(?: or madam|/madam)?|"
+    r"(?:annwyl|helo|s[ŵw]mae|bore da|prynhawn da)\b[^\n]{0,60})[ \t]*[,.:!]?[ \t]*$",
+    re.IGNORECASE | re.MULTILINE)
+DISCLAIMER = re.compile(
+    r"^[ \t*]*(?:this (?:e-?mail|message|communication)(?: and any (?:files|attachments?)"
+    r"[^.\n]{0,40})?,? (?:is|are|may be|contains?|and its attachments are)(?: strictly)? "
+    r"(?:confidential|private|privileged|intended|for the (?:sole|exclusive) use|protectively)|"
+    r"the information (?:in|contained in) this (?:e-?mail|message) is|"
+    r"if you are not the (?:intended )?(?:recipient|addressee)|"
+    r"if you have received this (?:e-?mail|message|communication) in error|"
+    r"(?:confidentiality|privacy|legal|email) (?:notice|statement|disclaimer)\b|disclaimer:|"
+    r"caution: this e-?mail|warning: this e-?mail|please consider the environment before|"
+    r"all e-?mails? (?:sent to|to and from)|"
+    r"communications (?:with|via) .{0,60} may be (?:monitored|recorded)|"
+    r"mae['’]r e-?bost hwn(?: ac unrhyw atodiadau)? yn gyfrinachol|"
+    r"os ydych wedi derbyn yr e-?bost hwn)", re.IGNORECASE | re.MULTILINE)
+SENT_FROM = re.compile(r"^[ \t]*(?:sent from my \w+|get outlook for \w+|sent from (?:mail|"
+                       r"yahoo mail|outlook) for \w+|anfonwyd o['’]?m \w+)\b.*$",
+                       re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class ForwardedPart:
+    """A message forwarded inline: its header block and its text."""
+
+    from_header: str
+    date_header: str
+    subject: str
+    text: str
+
+
+@dataclass(frozen=True)
+class NewText:
+    """What the sender wrote this time, and what was cut off around it."""
+
+    body: str  # no quoted reply, no forwarded part, no signature, disclaimer or footer
+    above_sign_off: str  # body without greeting and sign-off: the request's own words
+    quoted: bool  # the message quotes or forwards an earlier one
+    forwarded: ForwardedPart | None
+    reply_address: str | None  # "Please use this email address for all replies ..."
+
+
+def new_text(text: str) -> NewText:
+    """Split `text` into the new words and the rest."""
+    text = (text or "")[:MAX_TEXT].replace("\r\n", "\n")
+    reply_address = _wdtk_reply_address(text)
+    text = strip_wdtk_footer(text)
+    top, quoted, forwarded = _unquoted_top(text)
+    body = _without_signature(top)
+    return NewText(body=body, above_sign_off=request_words(body), quoted=quoted,
+                   forwarded=forwarded, reply_address=reply_address)
+
+
+def _wdtk_reply_address(text: str) -> str | None:
+    found = WDTK_REPLY_ADDRESS.search(text)
+    return found.group(1).lower() if found else None
+
+
+def strip_wdtk_footer(text: str) -> str:
+    """WhatDoTheyKnow's footer (replies address, wrong-address link, disclaimer) cut off."""
+    found = WDTK_FOOTER.search(text) or WDTK_FOOTER_START.search(text)
+    return text[: found.start()].rstrip() if found else text
+
+
+def _unquoted_top(text: str) -> tuple[str, bool, ForwardedPart | None]:
+    """The text above the first quoted or forwarded part (quotequail)."""
+    try:
+        unwrapped = quotequail.unwrap(text)
+    except Exception:  # a library's regex on hostile text: judge the whole text
+        unwrapped = None
+    if unwrapped:
+        top = unwrapped.get("text_top", "") or ""
+        if unwrapped.get("type") == "forward":
+            forwarded = ForwardedPart(
+                from_header=unwrapped.get("from", "") or "",
+                date_header=unwrapped.get("date", "") or "",
+                subject=unwrapped.get("subject", "") or "",
+                text=strip_wdtk_footer(unwrapped.get("text", "") or ""),
+            )
+            return top, True, forwarded
+        return top, True, None
+    try:
+        chunks = quotequail.quote(text)
+    except Exception:
+        return text, False, None
+    top_parts: list[str] = []
+    for is_new, chunk in chunks:
+        if not is_new:
+            return "\n".join(top_parts), True, None
+        top_parts.append(chunk)
+    return text, False, None
+
+
+def _without_signature(text: str) -> str:
+    """The reply without its signature block, disclaimers and "Sent from" lines
+    (mail-parser-reply), then without a UK letter's valediction and what follows."""
+    try:
+        parsed = EmailMessage(text=text, languages=["en"], keep_hyphen_lists=True).read()
+        body = parsed.replies[0].body if parsed.replies else text
+    except Exception:
+        body = text
+    body = body if body.strip() else text
+    for pattern in (DISCLAIMER, SENT_FROM):
+        found = pattern.search(body)
+        if found and found.start() > 0:
+            body = body[: found.start()]
+    return body.strip()
+
+
+def request_words(body: str) -> str:
+    """The body without its greeting line and from the valediction on: the words a
+    question can be made of."""
+    lines = body.splitlines()
+    while lines and (not lines[0].strip() or GREETING.fullmatch(lines[0])):
+        lines.pop(0)
+    text = "\n".join(lines)
+    found = SIGN_OFF.search(text)
+    if found and found.start() > 0:
+        text = text[: found.start()]
+    return text.strip()

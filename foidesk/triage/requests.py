@@ -1,0 +1,174 @@
+"""Does the new text ask for recorded information, and under which law?
+
+FOIA s8 asks little of a request: in writing, with a name and an address for
+correspondence, describing the information wanted. So a request need not say
+"Freedom of Information"; but a word like "information" or "document" anywhere in
+a message is not a request either. A message is a request when its *new* text
+names the law, or asks for something (a request phrase) that is recorded
+information (an object), in English or in Welsh. Words that only another
+authority's reply would use ("Thank you for your request", "our reference") make
+it no request of ours.
+"""
+
+from __future__ import annotations
+
+import re
+
+from foidesk.calendar import Regime
+
+NAMED_LAW = re.compile(
+    r"freedom of information|\bfoi(?:a|sa)?\b|environmental information regulations|"
+    r"\beirs?\b|subject access|data protection act|\bgdpr\b|article 15|right of access|"
+    r"\bsar\b|rhyddid gwybodaeth|cais am wybodaeth|gwybodaeth amgylcheddol|"
+    r"mynediad at ddata|hawl mynediad|diogelu data",
+    re.IGNORECASE)
+# A question asking for a fact: "What was the average time ...?", "Which roads ...?"
+QUESTION = re.compile(
+    r"(?:^|[.!?:]\s+|\n)\s*(?:\d+[.)]\s*)?(?:what|which|how|when|where|who|is|are|was|were|does|"
+    r"do|did|has|have|had)\b[^?\n]{8,300}\?", re.IGNORECASE)
+ASKS = re.compile(
+    r"\b(?:please|kindly|could you|can you|would you|will you|i would be grateful if you "
+    r"(?:could|would))\b[^.?\n]{0,40}?\b(?:provide|send|supply|disclose|release|tell|confirm|"
+    r"let me (?:know|have|see)|share|forward|give|list|state|advise|inform)\b|"
+    r"\bi (?:would|'d|wish to|want to|am writing to|write to) (?:like to )?(?:request|"
+    r"ask for|obtain|receive|see|know|have|find out)\b|"
+    r"\bi(?: would|'d) like (?:a copy|copies|to (?:request|know|see|obtain|receive|ask))|"
+    r"\bi (?:would|'d) (?:also |further )?like (?:the|a|an|all|any|details|information|"
+    r"copies|figures|data|records|a list|a breakdown|confirmation)\b|"
+    r"\bi (?:hereby )?request\b|\bmy request is\b|\brequesting (?:a copy|copies|the|all|any|"
+    r"information|details)\b|"
+    r"\bhow many\b|\bhow much\b|\bwhat (?:is|was|were|are) the (?:total|number|amount|cost)\b|"
+    r"\ba (?:copy|list|breakdown) of\b|"
+    r"\ba fyddech (?:chi )?(?:cystal|gystal)|\bhoffwn (?:gael|wybod|ofyn|weld|dderbyn)|"
+    r"\bfaint o\b|\bsawl\b|\bcopi o\b|\brhestr o\b|\bgofynnaf\b|\bdarparwch\b|\banfonwch\b",
+    re.IGNORECASE)
+OBJECTS = re.compile(
+    r"\binformation\b|\bdata\b|\bfigures?\b|\bnumbers?\b|\bstatistics\b|\brecords?\b|"
+    r"\bcop(?:y|ies)\b|\bdocuments?\b|\bdetails\b|\bbreakdown\b|\btotal\b|\bpolic(?:y|ies)\b|"
+    r"\bprocedures?\b|\bguidance\b|\breports?\b|\bminutes\b|\bcontracts?\b|\bspend(?:ing)?\b|"
+    r"\bcosts?\b|\bbudgets?\b|\bcorrespondence\b|\bemails?\b|\blist\b|\bhow many\b|"
+    r"\bhow much\b|\bamount\b|\bassessments?\b|\baudits?\b|\binvoices?\b|\bpayments?\b|"
+    r"\bpersonal data\b|\bcctv\b|\bfootage\b|\bnotes?\b|\bfiles?\b|\bplans?\b|\bmaps?\b|"
+    r"\baverage\b|\bproportion\b|\bpercentage\b|\brates?\b|\btimes?\b|\bdates?\b|"
+    r"\blocations?\b|\bnames? of\b|\bnumber of\b|\bamounts?\b|\bhow long\b|\bhours\b|"
+    r"\bgwybodaeth\b|\bffigurau\b|\bdata\b|\bcofnodion\b|\bdogfennau\b|\bmanylion\b|"
+    r"\bpolisi\b|\bcostau\b|\bgwariant\b|\bcyfanswm\b|\bnifer\b",
+    re.IGNORECASE)
+LAW_REQUEST = re.compile(
+    r"\b(?:foi|foia|foisa|eir|sar|freedom of information|environmental information|"
+    r"subject access|data protection)(?: act)?(?: \d{4})?(?: \(?scotland\)?)?"
+    r"(?: regulations)?(?: \d{4})? request\b|"
+    r"\b(?:request|requests|asking|ask) (?:\w+ ){0,3}under (?:the )?(?:terms of the )?"
+    r"(?:freedom of information|foi|environmental information|data protection|section \d|"
+    r"s\.? ?\d|article 15|uk gdpr|gdpr|eir)|"
+    r"\bunder (?:the )?(?:freedom of information|foi|environmental information regulations|"
+    r"data protection act|uk gdpr|article 15)[^.\n]{0,80}\b(?:request|provide|disclose|send|"
+    r"supply|copy|copies)\b|"
+    r"\bcais (?:rhyddid gwybodaeth|am wybodaeth|gwrthrych am wybodaeth)\b|"
+    r"\bo dan ddeddf rhyddid gwybodaeth",
+    re.IGNORECASE)
+# Mail about the authority's business with a supplier or a customer, not a request.
+BUSINESS = re.compile(
+    r"\binvoice (?:number|no\.?|ref)|\bremittance\b|\bpurchase order\b|\bpo number\b|"
+    r"\bstatement of account\b|\bpayment (?:run|advice|terms|reminder)\b|"
+    r"\boverdue (?:invoice|payment|balance)\b|\bcredit note\b|\b(?:our|your) invoice\b|"
+    r"\bsort code\b|\bbank details\b|\bquotation (?:for|ref)\b",
+    re.IGNORECASE)
+COMPLAINT = re.compile(
+    r"\bi (?:wish|want|would like) to (?:make |raise |lodge |submit )?(?:a |an )?"
+    r"(?:formal )?complain|\bformal complaint\b|\bi am (?:writing to )?complain|"
+    r"\bthis is a complaint\b|\bi(?:'m| am) (?:disgusted|appalled|furious)\b|"
+    r"\bcwyn ffurfiol\b|\bhoffwn gwyno\b",
+    re.IGNORECASE)
+# Another authority's answer or acknowledgement, forwarded or sent here by mistake.
+AUTHORITY_REPLY = re.compile(
+    r"thank you for your (?:recent )?(?:request|e-?mail|enquiry|application|correspondence)|"
+    r"your (?:request|enquiry) (?:for information )?(?:has been|was|is being) "
+    r"(?:received|logged|registered|passed|processed|considered)|"
+    r"we (?:have )?received your (?:request|enquiry)|"
+    r"(?:we|i) (?:will|aim to|shall) (?:respond|reply) (?:to you )?(?:within|by|promptly)|"
+    r"(?:our|your) reference (?:number )?(?:is|:)|we are writing (?:to you )?(?:in response|"
+    r"to respond|regarding your request)|in response to your (?:request|e-?mail|enquiry)|"
+    r"(?:please find|we enclose|attached is) (?:our|the) response|"
+    r"(?:has|have) (?:now )?been (?:considered|processed) under the freedom of information",
+    re.IGNORECASE)
+REVIEW = re.compile(
+    r"internal review|review (?:of )?(?:your|the|this) (?:decision|response|refusal|handling)|"
+    r"appeal (?:against|your)|requirement for review|request (?:a|an) review|"
+    r"adolygiad mewnol|adolygu['’]?r penderfyniad",
+    re.IGNORECASE)
+WITHDRAWAL = re.compile(
+    r"\bwithdraw|no longer (?:require|need|want)|cancel (?:my|this|the) request|"
+    r"please (?:close|cancel)|tynnu['’]?r cais yn [oô]l|tynnu fy nghais|canslo['’]?r cais|"
+    r"nid oes angen (?:y wybodaeth|hyn) (?:arnaf|mwyach)",
+    re.IGNORECASE)
+RESEND = re.compile(
+    r"\b(?:i am|i'm|am) (?:re-?sending|re-?submitting|sending again)|\bresend(?:ing)?\b|"
+    r"\bre-?submit|\bsent (?:this|it|my request) (?:before|earlier|previously|already)|"
+    r"\bhave not (?:had|received) (?:a|an|any) (?:reply|response|acknowledge?ment)|"
+    r"\bchasing (?:my|this) request|\bfollowing up (?:on )?my (?:earlier|previous) request|"
+    r"\bailanfon|\banfon eto",
+    re.IGNORECASE)
+SAR_SIGNS = re.compile(
+    r"subject access|my (?:own )?personal (?:data|information)|"
+    r"(?:data|information) (?:that )?you hold (?:about|on) me|article 15|\bSAR\b|"
+    r"right of access|cais gwrthrych am wybodaeth|fy nata personol|"
+    r"gwybodaeth (?:bersonol )?(?:amdanaf|sydd gennych amdanaf)",
+    re.IGNORECASE)
+EIR_SIGNS = re.compile(
+    r"environmental information|\beirs?\b|environment|pollution|air quality|emission|"
+    r"contaminat|flood|waste|recycl|landfill|noise|water quality|sewage|biodiversity|climate|"
+    r"pesticide|planning application|tree preservation|energy (?:use|consumption)|carbon|"
+    r"fly[- ]?tipping|asbestos|amgylchedd|llygredd|llifogydd|gwastraff|ailgylchu",
+    re.IGNORECASE)
+
+
+def request_reason(subject: str, text: str) -> str | None:
+    """Why the new text reads as a request for recorded information, or None."""
+    words = f"{subject}\n{text}"
+    if found := LAW_REQUEST.search(words):
+        return f"a request under the law ({found.group(0)!r})"
+    ask = ASKS.search(text) or ASKS.search(subject)
+    if ask:
+        span = text[ask.start():ask.end() + 300] if ask.re is ASKS else subject
+        if thing := OBJECTS.search(span) or OBJECTS.search(ask.group(0)):
+            return f"asks ({ask.group(0).strip()!r}) for {thing.group(0)!r}"
+    for question in QUESTION.finditer(text):
+        if thing := OBJECTS.search(question.group(0)):
+            shown = " ".join(question.group(0).split())[:60]
+            return f"asks a question ({shown!r}) about {thing.group(0)!r}"
+    law = NAMED_LAW.search(words)
+    if law and (ask or OBJECTS.search(text)) and not COMPLAINT.search(words):
+        return f"names the law ({law.group(0)!r})" + (
+            f" and asks ({ask.group(0)!r})" if ask else "")
+    return None
+
+
+def not_a_request_reason(subject: str, text: str) -> str | None:
+    """Signs that a message asking for something is business mail or a complaint: those
+    go to the team unless they name the law."""
+    words = f"{subject}\n{text}"
+    if NAMED_LAW.search(words):
+        return None
+    if found := BUSINESS.search(words):
+        return f"reads as business mail with a supplier or customer ({found.group(0)!r})"
+    if found := COMPLAINT.search(words):
+        return f"a complaint that asks for no recorded information ({found.group(0)!r})"
+    return None
+
+
+def authority_reply_reason(text: str) -> str | None:
+    found = AUTHORITY_REPLY.search(text)
+    return f"reads as an authority's reply ({found.group(0)!r})" if found else None
+
+
+def suggest_regime(subject: str, text: str, scottish: bool) -> tuple[Regime, str]:
+    """The regime a new request most likely falls under; an officer can change it."""
+    words = f"{subject}\n{text[:20000]}"
+    if SAR_SIGNS.search(words):
+        return Regime.SAR, "asks for the requester's own personal data (UK GDPR art. 15)"
+    if EIR_SIGNS.search(words):
+        return Regime.EIR, "environmental subject matter (EIR reg 2(1))"
+    if scottish:
+        return Regime.FOISA, "a Scottish public authority (FOISA)"
+    return Regime.FOIA, "a request for recorded information (FOIA s1)"
