@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from foidesk.triage.newtext import request_words, strip_wdtk_footer
+
 # "1 Has your...", "1. Has", "1) Has", "3a If", "(2) How", "Q4: What", "6b How"
 ITEM = re.compile(
     r"^\s*(?:Q(?:uestion)?\s*)?\(?(\d{1,2}[a-z]?|[a-z])[.):]?\s+(?=\S)", re.IGNORECASE
@@ -16,8 +18,11 @@ def split_questions(text: str) -> list[tuple[str, str]]:
 
     A line that starts with a number (optionally with a letter: 3a) begins an
     item; following lines continue it. Lettered sub-points under an item ("A which
-    companies") stay part of that item, as in the seed letter's question 9.
+    companies") stay part of that item, as in the seed letter's question 9. The
+    letter around the request (greeting, sign-off, signature, WhatDoTheyKnow's
+    footer) never becomes or ends a question.
     """
+    text = request_words(strip_wdtk_footer(text))
     items: list[list[str]] = []
     numbers: list[str] = []
     preamble: list[str] = []

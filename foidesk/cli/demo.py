@@ -41,7 +41,7 @@ MANAGER = "foi.manager@exampleshire.police.uk"
 HEAD = "deputy.chief.constable@exampleshire.police.uk"
 JANE = "jane.requester@example.org"
 BOB = "bob.green@example.net"
-CAROL = "carol@mailbox.invalid"
+CAROL = "carol@old-isp.example"
 
 CONFIG = f"""# The demo's config: the embedded default (Maildir in, Maildir out, SQLite).
 [authority]
@@ -321,11 +321,11 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
 
 def _bounce(scene: Scenario, acknowledgement) -> bytes:
     body = (
-        f"This is the mail system at host mx.mailbox.invalid.\n\nYour message to {CAROL} could "
+        f"This is the mail system at host mx.old-isp.example.\n\nYour message to {CAROL} could "
         f"not be delivered: the domain does not exist.\n\n--- original headers ---\n"
         f"Message-ID: {acknowledgement['Message-ID']}\nSubject: {acknowledgement['Subject']}\n"
     )
-    return scene.email("Mail Delivery System <MAILER-DAEMON@mx.mailbox.invalid>",
+    return scene.email("Mail Delivery System <MAILER-DAEMON@mx.old-isp.example>",
                        "Undelivered Mail Returned to Sender", body,
                        X_Failed_Recipients=CAROL)
 

@@ -27,6 +27,8 @@ QUESTION = re.compile(
     r"(?:^|[.!?:]\s+|\n)\s*(?:\d+[.)]\s*)?(?:what|which|how|when|where|who|is|are|was|were|does|"
     r"do|did|has|have|had)\b[^?\n]{8,300}\?", re.IGNORECASE)
 ASKS = re.compile(
+    r"\b(?:please|kindly|could you|can you|would you)\b[^.?\n]{0,40}?\b(?:provide|send|supply|"
+    r"disclose|release|forward)\b[^.?\n]{0,12}?\b(?:me|us)\b|"
     r"\b(?:please|kindly|could you|can you|would you|will you|i would be grateful if you "
     r"(?:could|would))\b[^.?\n]{0,40}?\b(?:provide|send|supply|disclose|release|tell|confirm|"
     r"let me (?:know|have|see)|share|forward|give|list|state|advise|inform)\b|"
@@ -49,6 +51,10 @@ OBJECTS = re.compile(
     r"\bcosts?\b|\bbudgets?\b|\bcorrespondence\b|\bemails?\b|\blist\b|\bhow many\b|"
     r"\bhow much\b|\bamount\b|\bassessments?\b|\baudits?\b|\binvoices?\b|\bpayments?\b|"
     r"\bpersonal data\b|\bcctv\b|\bfootage\b|\bnotes?\b|\bfiles?\b|\bplans?\b|\bmaps?\b|"
+    r"\bresults\b|\bfindings\b|\blogs?\b|\bregisters?\b|\bagreements?\b|\bstrateg(?:y|ies)\b|"
+    r"\btraining\b|\bmaterials?\b|\bphotographs?\b|\brecordings?\b|\bvideos?\b|\bletters?\b|"
+    r"\bagendas?\b|\bbriefings?\b|\bsubmissions?\b|\bevidence\b|\banalys[ie]s\b|"
+    r"\bsurveys?\b|\breturns\b|\bcorrespondence\b|\bschedules?\b|\blocations?\b|"
     r"\baverage\b|\bproportion\b|\bpercentage\b|\brates?\b|\btimes?\b|\bdates?\b|"
     r"\blocations?\b|\bnames? of\b|\bnumber of\b|\bamounts?\b|\bhow long\b|\bhours\b|"
     r"\bgwybodaeth\b|\bffigurau\b|\bdata\b|\bcofnodion\b|\bdogfennau\b|\bmanylion\b|"

@@ -36,11 +36,11 @@ def test_the_demo_acknowledges_the_three_requests_and_nothing_else(demo):
             and "[FOI 00000" in str(m["Subject"]) and "Information needed" not in str(
                 m["Subject"])]
     assert sorted({str(m["To"]) for m in acks}) == [
-        "bob.green@example.net", "carol@mailbox.invalid", "jane.requester@example.org"]
+        "bob.green@example.net", "carol@old-isp.example", "jane.requester@example.org"]
     # No reply to the out-of-office, the bounce or the umbrella.
     recipients = {str(m["To"]) for m in messages}
     assert not any("mailer-daemon" in r.lower() or "sam@example.com" in r for r in recipients)
-    assert len(subjects_to(messages, "carol@mailbox.invalid")) == 1
+    assert len(subjects_to(messages, "carol@old-isp.example")) == 1
 
 
 def test_the_demo_chases_and_escalates(demo):

@@ -16,6 +16,7 @@ from foidesk.triage import TriagePolicy
 FOI = "foi@example.gov.uk"
 TEAM = "foi.officers@example.gov.uk"
 OWNER = "roads.team@example.gov.uk"
+OFFICER = "amy.officer@example.gov.uk"  # a member of the FOI team
 
 
 def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024,
@@ -26,7 +27,8 @@ def settings(mailbox_key: str = "test", size_limit: int = 50 * 1024 * 1024,
         reference_format=ReferenceFormat(),
         deadlines=DeadlinePolicy(),
         triage=TriagePolicy(internal_domains=frozenset({"example.gov.uk"}),
-                            reviewers=frozenset({"reviewer@example.gov.uk"}), foi_address=FOI),
+                            reviewers=frozenset({"reviewer@example.gov.uk"}), foi_address=FOI,
+                            team_members=frozenset({TEAM, OFFICER})),
         renderer=Renderer(),
         routing=(RoutingRule(name="Roads", owner=OWNER, deputy="roads.deputy@example.gov.uk",
                              keywords=("pothole",)),),

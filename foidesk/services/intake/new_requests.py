@@ -32,6 +32,7 @@ from foidesk.services.intake.settings import (
     IntakeSettings,
 )
 from foidesk.triage import Triage
+from foidesk.triage.requests import RESEND
 
 CLOSED = ("closed", "withdrawn", "responded")
 SAME_QUESTION = 0.85  # two questions this alike ask for the same information
@@ -53,7 +54,7 @@ def new_request(uow, message, triage, settings, arrived_at, now) -> Case:
     """Register, acknowledge, route to an owner (or the FOI team)."""
     asked = _requested(message, triage, arrived_at)
     questions = tuple(split_questions(asked.text))
-    earlier, why = _repeat_of(uow, asked, questions, triage, settings, now)
+    earlier, why = _repeat_of(uow, asked, triage, settings, now)
     if earlier is not None:
         return _link_repeat(uow, earlier, why, message, triage, settings, asked, now)
     case = open_case(
@@ -136,8 +137,7 @@ def _link_repeat(uow, earlier: Case, why: str, message: InboundMessage, triage: 
     return earlier
 
 
-def _repeat_of(uow: SqlUnitOfWork, asked: Requested, questions: tuple[tuple[str, str], ...],
-               triage: Triage, settings: IntakeSettings,
+def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: IntakeSettings,
                now: datetime) -> tuple[Case | None, str]:
     """An open case of the same requester, received within 20 working days, that this
     message repeats: near-identical text, questions all among the case's, or a message
@@ -153,19 +153,29 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, questions: tuple[tuple[str,
         ).order_by(Case.id.desc())
     ).all()
     resend = "says it is a resend" in triage.reason
+    asked_now = _items(asked.text)
     for case in candidates:
         whole = _normalise(case.request_text)
         if difflib.SequenceMatcher(None, text, whole).ratio() >= REPEAT_SIMILARITY:
             return case, "near-identical to the open request"
-        if _all_asked_before([q for _, q in questions], [q.text for q in case.questions],
-                             whole):
-            return case, (f"its {_plural(len(questions), 'question')} "
-                          f"{'is' if len(questions) == 1 else 'are all'} among the open "
-                          "request's")
-        if resend and _shares_a_question([q for _, q in questions],
-                                         [q.text for q in case.questions]):
+        before = [q.text for q in case.questions]
+        if _all_asked_before(asked_now, before, whole):
+            return case, (f"{'its question is' if len(asked_now) == 1 else 'its questions are'}"
+                          " all among the open request's")
+        if resend and _shares_a_question(asked_now, before):
             return case, "says it is a resend of the open request"
     return None, ""
+
+
+def _items(text: str) -> list[str]:
+    """What a message asks, line by line, without numbering and without the line that
+    says it is a resend ("I am resending my request:")."""
+    items = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:Q(?:uestion)?\s*)?\(?\d{1,2}[a-z]?[.):]?\s+", "", line).strip()
+        if len(line) >= 15 and not RESEND.search(line):
+            items.append(line)
+    return items
 
 
 def _all_asked_before(new: list[str], old: list[str], old_text: str) -> bool:
@@ -190,10 +200,6 @@ def _working_days_before(day: date, count: int, settings: IntakeSettings) -> dat
         day -= timedelta(days=1)
         count -= workdays.is_working_day(day)
     return day
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
 def _normalise(text: str) -> str:
