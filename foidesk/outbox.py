@@ -16,12 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
 from sqlalchemy import select
 
+from foidesk.mime import SMTP_POLICY, attach_original, new_message
 from foidesk.register import leases
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
@@ -55,7 +55,7 @@ def from_authority(authority, to: tuple[str, ...], **fields) -> Envelope:
 def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
             now: datetime) -> EmailMessage:
     """An RFC 5322 message: text part always, HTML as an alternative when there is one."""
-    message = EmailMessage()
+    message = new_message()
     message["From"] = (f"{envelope.sender_name} <{envelope.sender}>" if envelope.sender_name
                        else envelope.sender)
     message["To"] = ", ".join(envelope.to)
@@ -79,8 +79,7 @@ def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
         maintype, subtype = mime_type.split("/", 1)
         message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     if envelope.attach_message is not None:
-        message.add_attachment(envelope.attach_message, maintype="message", subtype="rfc822",
-                               filename="original.eml")
+        attach_original(message, envelope.attach_message)
     return message
 
 

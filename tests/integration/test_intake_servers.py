@@ -44,7 +44,12 @@ def desk(database_url, dovecot_plain):
 
             def sent_to(self, address: str) -> list:
                 return [message_from_bytes(content, policy=policy.default)
-                        for _, rcpts, content in smtp.handler.received if address in rcpts]
+                        for content in self.raw_sent_to(address)]
+
+            def raw_sent_to(self, address: str) -> list[bytes]:
+                """The bytes aiosmtpd received, as the requester's server would store them."""
+                return [content for _, rcpts, content in smtp.handler.received
+                        if address in rcpts]
 
         yield Desk()
 
@@ -151,3 +156,37 @@ def test_a_bounce_of_our_acknowledgement_flags_the_case_and_tells_the_team(desk)
     assert status == "bounced"
     assert len(desk.sent_to("nobody@invalid.example")) == 1
     assert any("could not be delivered" in str(m["Subject"]) for m in desk.sent_to(TEAM))
+
+
+M365_ID = "<LO4P265MB6590A1B2C3D4E5F60718293A4B5C6D7E8F9ABCDE@LO4P265MB6590.GBRP265.PROD.OUTLOOK.COM>"
+
+
+def test_an_acknowledgement_threads_on_a_long_microsoft_365_message_id(desk):
+    """Sent through aiosmtpd and read back from Dovecot, In-Reply-To and References
+    are the requester's Message-ID byte for byte, the Subject has no leading space,
+    and the team's copy of the original is message/rfc822 in 7bit or 8bit."""
+    assert len(M365_ID) == 90
+    subject = ("Freedom of Information request - Live facial recognition deployments, "
+               "watchlists and arrests in 2026")
+    raw = request_email(7, subject=subject).replace(b"<request-7@example.org>",
+                                                    M365_ID.encode())
+    desk.deliver(raw)
+    desk.run()
+    [ack] = desk.raw_sent_to("jane@example.org")
+    desk.deliver(ack)  # stored as the requester's server would store it
+    stored = [m for m in desk.folder(FOLDER) if b"In-Reply-To" in m]
+    [raw] = stored
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert f"In-Reply-To: {M365_ID}".encode() in head
+    assert f"References: {M365_ID}".encode() in head
+    assert b"=?" not in head.split(b"Subject:", 1)[0]  # nothing encoded before Subject
+    back = message_from_bytes(raw, policy=policy.default)
+    assert str(back["In-Reply-To"]) == M365_ID
+    assert str(back["References"]) == M365_ID
+    assert str(back["Subject"]) == f"[FOI 000001/26] {subject}"
+    assert not str(back["Subject"]).startswith(" ")
+    notices = [m for m in desk.sent_to(TEAM) if m.get_content_type() == "multipart/mixed"]
+    for notice in notices:
+        for part in notice.walk():
+            if part.get_content_type() == "message/rfc822":
+                assert part["Content-Transfer-Encoding"] in ("7bit", "8bit")

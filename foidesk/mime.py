@@ -1,0 +1,118 @@
+"""Outgoing MIME the way real mail servers and clients need it, where the stdlib's
+defaults differ.
+
+- Threading: `email` folds In-Reply-To and References as unstructured text, so a
+  Microsoft 365 Message-ID longer than about 77 characters comes out RFC 2047
+  encoded (`=?utf-8?q?=3CLO4P265MB...?=`) and no client threads on it. RFC 5322
+  s3.6.4 allows folding only between msg-ids: these headers are written byte-exact,
+  one or more msg-ids to a line, never encoded.
+- Subject: folded only at the spaces between words, never straight after the colon
+  (which some clients read back with a leading space).
+- An original message attached to a notice is `message/rfc822` in 7bit or 8bit:
+  RFC 2046 s5.2.1 forbids any other transfer encoding; an original that 8bit cannot
+  carry (a NUL, a line over 998 octets) goes as a base64 file instead.
+"""
+
+from __future__ import annotations
+
+import re
+from email.header import Header
+from email.headerregistry import HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.policy import EmailPolicy
+from email.policy import default as default_policy
+
+MAX_LINE = 998  # RFC 5322 s2.1.1
+FOLD_AT = 78
+
+
+class _MessageIdsHeader(UnstructuredHeader):
+    """Message-ID, In-Reply-To, References: msg-ids written as given, folded between them."""
+
+    def fold(self, *, policy: EmailPolicy) -> str:  # type: ignore[override]
+        return _fold_words(self.name, str(self).split(), policy)
+
+
+class _SubjectHeader(UnstructuredHeader):
+    """A subject folded at spaces only; a non-ASCII one as RFC 2047 encoded words."""
+
+    def fold(self, *, policy: EmailPolicy) -> str:  # type: ignore[override]
+        value = str(self)
+        if not value.isascii():  # one run of encoded words: the stdlib's own folding of
+            # mixed text loses the spaces between adjacent non-ASCII words
+            encoded = Header(value, "utf-8", header_name=self.name).encode(
+                linesep=policy.linesep)
+            return f"{self.name}: {encoded}{policy.linesep}"
+        return _fold_words(self.name, value.split(" "), policy)
+
+
+def _fold_words(name: str, words: list[str], policy: EmailPolicy) -> str:
+    lines: list[str] = []
+    current = f"{name}:"
+    for word in words:
+        if not word:
+            continue
+        if current != f"{name}:" and len(current) + 1 + len(word) > FOLD_AT:
+            lines.append(current)
+            current = f" {word}"
+        else:
+            current = f"{current} {word}"
+    lines.append(current)
+    return policy.linesep.join(lines) + policy.linesep
+
+
+def _registry() -> HeaderRegistry:
+    registry = HeaderRegistry()
+    for name in ("message-id", "in-reply-to", "references"):
+        registry.map_to_type(name, _MessageIdsHeader)
+    registry.map_to_type("subject", _SubjectHeader)
+    return registry
+
+
+MAIL_POLICY = default_policy.clone(header_factory=_registry())
+SMTP_POLICY = MAIL_POLICY.clone(linesep="\r\n")
+
+
+class OutgoingMessage(EmailMessage):
+    """A message whose attached 8bit originals are written byte for byte: the stdlib's
+    generator can write a message/rfc822 body only as ASCII text or re-serialised
+    (which refolds, and so re-encodes, the original's headers)."""
+
+    def __init__(self, policy: EmailPolicy = MAIL_POLICY) -> None:
+        super().__init__(policy=policy)
+        self.originals: dict[str, bytes] = {}
+
+    def as_bytes(self, unixfrom: bool = False, policy=None) -> bytes:  # type: ignore[override]
+        raw = super().as_bytes(unixfrom=unixfrom, policy=policy)
+        for token, original in self.originals.items():
+            raw = raw.replace(token.encode(), original)
+        return raw
+
+
+def new_message() -> OutgoingMessage:
+    """An empty message under the policy above."""
+    return OutgoingMessage()
+
+
+def attach_original(message: OutgoingMessage, raw: bytes, filename: str = "original.eml") -> None:
+    """Attach a received message as it arrived (line ends made CRLF), as message/rfc822
+    in 7bit or 8bit; as a base64 file when 8bit cannot carry it."""
+    canonical = re.sub(rb"\r?\n", b"\r\n", raw)
+    lines_fit = all(len(line) <= MAX_LINE for line in canonical.split(b"\r\n"))
+    if b"\x00" in canonical or not lines_fit:
+        message.add_attachment(raw, maintype="application", subtype="octet-stream",
+                               filename=filename)
+        return
+    part = EmailMessage(policy=MAIL_POLICY)
+    part["Content-Type"] = "message/rfc822"
+    part["Content-Transfer-Encoding"] = "7bit" if canonical.isascii() else "8bit"
+    part["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if canonical.isascii():
+        part.set_payload(canonical.decode("ascii"))
+    else:
+        token = f"foidesk-original-{len(message.originals)}-{id(part):x}"
+        message.originals[token] = canonical
+        part.set_payload(token)
+    if message.get_content_type() != "multipart/mixed":
+        message.make_mixed()
+    message.attach(part)

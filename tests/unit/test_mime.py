@@ -1,0 +1,76 @@
+"""Outgoing headers and attached originals as real servers need them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email import message_from_bytes, policy
+
+import pytest
+
+from foidesk.mime import SMTP_POLICY
+from foidesk.outbox import Envelope, compose
+from foidesk.rendering import RenderedEmail
+
+M365 = "<LO4P265MB6590A1B2C3D4E5F60718293A4B5C6D7E8F9ABCDE@LO4P265MB6590.GBRP265.PROD.OUTLOOK.COM>"
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def _sent(subject="[FOI 000001/26] Your request", **envelope) -> bytes:
+    fields = {"sender": "foi@example.gov.uk", "to": ("jane@example.org",), **envelope}
+    message = compose(RenderedEmail(subject, "Thank you.", None), Envelope(**fields),
+                      domain="example.gov.uk", now=NOW)
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+def _head(raw: bytes) -> bytes:
+    return raw.split(b"\r\n\r\n", 1)[0]
+
+
+def test_long_message_ids_are_written_byte_exact_never_encoded():
+    raw = _sent(in_reply_to=M365, references=("<a@example.org>", M365.replace("A1", "B2")))
+    head = _head(raw)
+    assert f"In-Reply-To: {M365}\r\n".encode() in head
+    assert b"=?" not in head
+    back = message_from_bytes(raw, policy=policy.default)
+    assert str(back["References"]).split() == ["<a@example.org>", M365.replace("A1", "B2"),
+                                               M365]
+
+
+def test_a_fold_never_splits_a_msg_id():
+    raw = _sent(in_reply_to=M365, references=tuple(f"<{n}.{'x' * 60}@example.org>"
+                                                   for n in range(4)))
+    references = _head(raw).split(b"References:", 1)[1].split(b"\r\nAuto-Submitted")[0]
+    for line in references.split(b"\r\n"):
+        assert line.strip().startswith(b"<") and line.strip().endswith(b">")
+
+
+@pytest.mark.parametrize("subject", [
+    "[FOI 000001/26] " + "Freedom_of_Information_request_about_live_facial_recognition_2026",
+    "[FOI 000001/26] Freedom of Information request - Live facial recognition deployments, "
+    "watchlists, alerts and arrests in every month of 2026",
+    "[FOI 000001/26] Cais Rhyddid Gwybodaeth - galwadau 999 yn Gymraeg, ŵ ŷ â, a llawer mwy "
+    "o eiriau yma",
+])
+def test_the_subject_reads_back_without_a_leading_space(subject):
+    raw = _sent(subject=subject)
+    assert b"Subject:\r\n" not in _head(raw)
+    assert str(message_from_bytes(raw, policy=policy.default)["Subject"]) == subject
+
+
+@pytest.mark.parametrize(("original", "encoding"), [
+    (b"From: a@example.org\nSubject: hi\n\nplain ASCII\n", "7bit"),
+    ("From: a@example.org\nSubject: hé\n\nWelsh ŵ\n".encode(), "8bit"),
+])
+def test_an_attached_original_is_message_rfc822_in_7bit_or_8bit(original, encoding):
+    back = message_from_bytes(_sent(attach_message=original), policy=policy.default)
+    [part] = [p for p in back.walk() if p.get_content_type() == "message/rfc822"]
+    assert part["Content-Transfer-Encoding"] == encoding
+    inner = part.get_payload(0)
+    assert str(inner["From"]) == "a@example.org"
+
+
+def test_an_original_8bit_cannot_carry_goes_as_a_file():
+    original = b"From: a@example.org\n\n" + b"x" * 1200 + b"\n"
+    back = message_from_bytes(_sent(attach_message=original), policy=policy.default)
+    types = [p.get_content_type() for p in back.walk()]
+    assert "message/rfc822" not in types and "application/octet-stream" in types
