@@ -14,8 +14,11 @@ from foidesk.config import Settings
 from foidesk.config import models as config
 
 
-def build_mailbox(settings: Settings) -> Mailbox:
-    """The mailbox named by `[mailbox]`; nothing connects until it is first used."""
+def build_mailbox(settings: Settings, *, patient: bool = True) -> Mailbox:
+    """The mailbox named by `[mailbox]`; nothing connects until it is first used. A
+    patient mailbox reconnects with backoff; an impatient one (a command someone is
+    waiting on) fails at the first refusal."""
+    delays = {} if patient else {"reconnect_delays": ()}
     box = settings.mailbox
     if box is None:
         raise ValueError("no [mailbox] in the config")
@@ -35,9 +38,10 @@ def build_mailbox(settings: Settings) -> Mailbox:
                 box.tenant_id, box.client_id,
                 secret_reader(box.client_secret, "mailbox.client_secret"), OUTLOOK_IMAP_SCOPE,
             )
-            return ImapMailbox(imap, oauth_token=token)
+            return ImapMailbox(imap, oauth_token=token, **delays)
         assert box.password is not None
-        return ImapMailbox(imap, password=secret_reader(box.password, "mailbox.password"))
+        return ImapMailbox(imap, password=secret_reader(box.password, "mailbox.password"),
+                           **delays)
     if isinstance(box, config.GraphMailbox):
         return GraphMailbox(
             GraphSettings(mailbox=box.mailbox, folder=box.folder,

@@ -72,6 +72,7 @@ class ImapMailbox(ClosingContext):
         self._reconnect_delays = tuple(reconnect_delays)
         self._client: IMAPClient | None = None
         self._folders_ready = False
+        self._layout: tuple[str, str] | None = None  # (delimiter, personal prefix)
 
     # -- connection -------------------------------------------------------------------
 
@@ -88,10 +89,10 @@ class ImapMailbox(ClosingContext):
             )
         except ssl.SSLCertVerificationError as error:
             raise ConnectorError(
-                f"IMAP {s.host}:{s.port}: TLS certificate not trusted: {error.verify_message}"
+                f"imap: TLS certificate of {s.host}:{s.port} not trusted: {error.verify_message}"
             ) from None
         except (OSError, IMAPClientError) as error:
-            raise TransientError(f"IMAP {s.host}:{s.port}: cannot connect: {error}") from None
+            raise TransientError(f"imap: cannot connect to {s.host}:{s.port}: {error}") from None
         try:
             if s.security == "starttls":
                 client.starttls(self._ssl())
@@ -103,17 +104,17 @@ class ImapMailbox(ClosingContext):
         except ssl.SSLCertVerificationError as error:
             _quietly(client.shutdown)
             raise ConnectorError(
-                f"IMAP {s.host}:{s.port}: TLS certificate not trusted: {error.verify_message}"
+                f"imap: TLS certificate of {s.host}:{s.port} not trusted: {error.verify_message}"
             ) from None
         except ImapLoginError as error:
             _quietly(client.shutdown)
             raise LoginError(
-                f"IMAP {s.host}:{s.port}: login as {s.username!r} refused: "
+                f"imap: login failed for {s.username} at {s.host}:{s.port}: "
                 f"{_server_text(error)}"
             ) from None
         except (OSError, ssl.SSLError, IMAPClientError) as error:
             _quietly(client.shutdown)
-            raise TransientError(f"IMAP {s.host}:{s.port}: {_server_text(error)}") from None
+            raise TransientError(f"imap: {s.host}:{s.port}: {_server_text(error)}") from None
         client.normalise_times = False  # keep INTERNALDATE's own zone: we store UTC
         return client
 
@@ -158,6 +159,7 @@ class ImapMailbox(ClosingContext):
             _quietly(self._client.shutdown)
         self._client = None
         self._folders_ready = False
+        self._layout = None
 
     def close(self) -> None:
         """Log out (RFC 3501 s6.1.3) and close the connection."""
@@ -167,11 +169,40 @@ class ImapMailbox(ClosingContext):
 
     # -- folders ----------------------------------------------------------------------
 
+    def server_folder(self, name: str) -> str:
+        """A configured folder name as this server spells it.
+
+        Config names folders with "/" between levels ("FOI/Processed"); servers differ:
+        a stock Dovecot with Maildir++ separates with "." and Courier puts personal
+        folders under "INBOX.". The hierarchy delimiter comes from `LIST "" ""` (RFC
+        3501 s6.3.8) and the personal prefix from NAMESPACE (RFC 2342).
+        """
+        with self._command("LIST and NAMESPACE") as client:
+            return _spelled(name, *self._hierarchy(client))
+
+    def _hierarchy(self, client: IMAPClient) -> tuple[str, str]:
+        """(delimiter, personal namespace prefix), asked once per connection."""
+        if self._layout is None:
+            delimiter = "/"
+            listed = client.list_folders("", "")  # RFC 3501 s6.3.8: the delimiter alone
+            if listed and listed[0][1]:
+                found = listed[0][1]
+                delimiter = found.decode() if isinstance(found, bytes) else str(found)
+            prefix = ""
+            if client.has_capability("NAMESPACE"):
+                personal = client.namespace().personal or ()
+                if personal and personal[0][0]:
+                    prefix = str(personal[0][0])
+            self._layout = (delimiter, prefix)
+        return self._layout
+
     def _ensure_folders(self, client: IMAPClient) -> None:
         """Create the processed and quarantine folders when missing (RFC 3501 s6.3.3)."""
         if self._folders_ready:
             return
-        for name in (self.settings.processed_folder, self.settings.quarantine_folder):
+        layout = self._hierarchy(client)
+        for configured in (self.settings.processed_folder, self.settings.quarantine_folder):
+            name = _spelled(configured, *layout)
             if not client.folder_exists(name):
                 try:
                     client.create_folder(name)
@@ -182,7 +213,7 @@ class ImapMailbox(ClosingContext):
 
     def _select(self, client: IMAPClient) -> dict[bytes, Any]:
         """SELECT the watched folder (read-write, so MOVE and EXPUNGE work)."""
-        return client.select_folder(self.settings.folder)
+        return client.select_folder(_spelled(self.settings.folder, *self._hierarchy(client)))
 
     # -- the Mailbox protocol ---------------------------------------------------------
 
@@ -255,6 +286,7 @@ class ImapMailbox(ClosingContext):
             return
         with self._command(f"move to {target!r}") as client:
             self._ensure_folders(client)
+            target = _spelled(target, *self._hierarchy(client))
             uidvalidity = int(self._select(client)[b"UIDVALIDITY"])
             uids = [int(p.split(":")[1]) for p in provider_ids
                     if int(p.split(":")[0]) == uidvalidity]
@@ -312,6 +344,17 @@ class ImapMailbox(ClosingContext):
                 if any(_is_change(r) for r in responses):
                     self._uidnext = None  # look again next time
                     return True
+
+
+def _spelled(name: str, delimiter: str, prefix: str) -> str:
+    """"FOI/Processed" as the server spells it: its delimiter between levels, under its
+    personal namespace prefix; INBOX is INBOX everywhere (RFC 3501 s5.1)."""
+    path = delimiter.join(part for part in name.split("/") if part)
+    if path.upper() == "INBOX" or path.upper().startswith(f"INBOX{delimiter}"):
+        return path
+    if prefix and not path.startswith(prefix):
+        return prefix + path
+    return path
 
 
 def _is_change(response: tuple[Any, ...]) -> bool:

@@ -54,7 +54,7 @@ class SmtpSender(BatchSender):
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        where = f"SMTP {s.host}:{s.port}"
+        where = f"smtp: {s.host}:{s.port}"
         try:
             if s.security == "tls":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -82,7 +82,7 @@ class SmtpSender(BatchSender):
             except smtplib.SMTPAuthenticationError as error:
                 smtp.close()
                 raise LoginError(
-                    f"{where}: login as {s.username!r} refused: {_reply(error)}"
+                    f"smtp: login failed for {s.username} at {s.host}:{s.port}: {_reply(error)}"
                 ) from None
             except smtplib.SMTPException as error:
                 smtp.close()

@@ -66,8 +66,10 @@ def mark_processed(desk: Desk, mailbox: Mailbox) -> int:
 
 @flow(name="intake", log_prints=True)
 def intake(config_path: str | None = None, now: str | None = None,
-           max_batches: int = 100) -> dict[str, int]:
-    """Poll the FOI mailbox once: register, acknowledge, route, and file every message."""
+           max_batches: int = 100, wait_for_servers: bool = True) -> dict[str, int]:
+    """Poll the FOI mailbox once: register, acknowledge, route, and file every message.
+    With `wait_for_servers` off (a command someone is waiting on), a refused connection
+    fails the run at once instead of being retried."""
     logger = get_run_logger()
     moment = parse_now(now)
     config = load_config(config_path)
@@ -75,16 +77,19 @@ def intake(config_path: str | None = None, now: str | None = None,
     settings = intake_settings(config)
     counts: Counter[str] = Counter()
     registered: list[str] = []
-    with build_mailbox(config) as mailbox, build_sender(config) as sender:
-        mark_processed(desk, mailbox)
-        report = ingest(desk, mailbox, settings, moment, max_batches)
+    retried = {} if wait_for_servers else {"retries": 0}
+    move, fetch = mark_processed.with_options(**retried), ingest.with_options(**retried)
+    with build_mailbox(config, patient=wait_for_servers) as mailbox, \
+            build_sender(config) as sender:
+        move(desk, mailbox)
+        report = fetch(desk, mailbox, settings, moment, max_batches)
         counts.update(report.counts())
         registered += report.registered
         sent = drain_outbox(desk, sender, moment)
         counts["sent"] += len(sent.sent)
         counts["send_failed"] += len(sent.failed)
         counts["send_unknown"] += len(sent.unknown)
-        mark_processed(desk, mailbox)
+        move(desk, mailbox)
     for reference in registered:
         emit_event(
             event="foidesk.case.registered",

@@ -60,6 +60,13 @@ def dovecot_plain():
 
 
 @pytest.fixture(scope="session")
+def dovecot_stock():
+    """Dovecot as Debian installs it: Maildir++ folders, "." between levels."""
+    with dovecot_server(IMAP_USERS, separator=None) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
 def dovecot_tls():
     """One TLS-only Dovecot whose certificate (IP 127.0.0.1) a throwaway CA signed."""
     with dovecot_server(IMAP_USERS, tls=True) as server:

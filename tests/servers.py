@@ -158,8 +158,7 @@ first_valid_uid = 1
 {capability}
 namespace inbox {{
   inbox = yes
-  separator = /
-}}
+{separator}}}
 {oauth_passdb}passdb {{
   driver = passwd-file
   args = scheme=PLAIN username_format=%u {base}/users
@@ -219,7 +218,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, log: Path, seconds: flo
 @contextmanager
 def dovecot_server(
     users: dict[str, str], *, tls: bool = False, without_move: bool = False,
-    oauth_introspection_url: str | None = None,
+    oauth_introspection_url: str | None = None, separator: str | None = "/",
 ) -> Iterator[Dovecot]:
     """Dovecot from Debian's dovecot-imapd, configured in a fresh 0755 directory.
 
@@ -228,6 +227,7 @@ def dovecot_server(
     MOVE capability, to exercise the COPY + EXPUNGE fallback. With
     `oauth_introspection_url`, XOAUTH2 logins are checked by POSTing the token there
     (RFC 7662 token introspection), as Dovecot does against a real identity provider.
+    `separator=None` leaves the namespace as a stock install has it: Maildir++'s ".".
     """
     binary = shutil.which("dovecot") or "/usr/sbin/dovecot"
     if not Path(binary).exists():
@@ -282,6 +282,7 @@ def dovecot_server(
             base=base, ssl="required" if tls else "no", ssl_files=ssl_files,
             capability=capability, imap_port=imap_port, imaps_port=imaps_port if tls else 0,
             mechanisms=mechanisms, oauth_passdb=oauth_passdb,
+            separator=f"  separator = {separator}\n" if separator else "",
         )
     )
     log = base / "dovecot.log"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -55,4 +56,7 @@ def demo(
 
 
 def main() -> None:
+    # Prefect's temporary server would try to send usage telemetry, and print an error
+    # on a machine that may not reach the internet: an authority decides that, not us.
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     app()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -36,6 +40,8 @@ NowOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print stable JSON for scripts.")]
+DebugOption = Annotated[bool, typer.Option(
+    "--debug", help="On a failure, show the traceback and Prefect's error logs as well.")]
 
 EXIT_USAGE = 2
 
@@ -44,6 +50,40 @@ def fail(message: str, code: int = 1) -> NoReturn:
     """Print one line on stderr and exit non-zero."""
     err.print(f"foidesk: {message}", markup=False)
     raise typer.Exit(code)
+
+
+class _Silent(logging.Filter):
+    """Drops what Prefect and the connectors would print to the terminal (progress,
+    retries, tracebacks): the command prints its result, or its one line of failure.
+    Logs still reach the Prefect server and its UI."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+_SILENT = _Silent()
+
+
+@contextmanager
+def one_line_errors(debug: bool) -> Iterator[None]:
+    """A mail server that refuses us (login, TLS, DNS, connection) ends the command with
+    one `foidesk:` line on stderr and exit 1; `--debug` shows the traceback instead."""
+    from connectors.errors import ConnectorError
+
+    loggers = [logging.root, *(logger for logger in logging.root.manager.loggerDict.values()
+                               if isinstance(logger, logging.Logger))]
+    handlers = [] if debug else [
+        handler for logger in loggers for handler in logger.handlers
+        if isinstance(handler, logging.StreamHandler)
+        and getattr(handler, "stream", None) in (sys.stderr, sys.stdout)]
+    for handler in handlers:  # left in place: the command ends here, and so does Prefect's
+        handler.addFilter(_SILENT)  # temporary server, whose goodbye is noise too
+    try:
+        yield
+    except ConnectorError as error:
+        if debug:
+            raise
+        fail(str(error))
 
 
 def settings_from(config: Path | None, *, required: bool = True) -> Settings | None:

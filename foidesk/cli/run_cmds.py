@@ -7,13 +7,23 @@ from typing import Annotated
 
 import typer
 
-from foidesk.cli.common import ConfigOption, NowOption, fail, now_from, out, settings_from
+from foidesk.cli.common import (
+    ConfigOption,
+    DebugOption,
+    NowOption,
+    fail,
+    now_from,
+    one_line_errors,
+    out,
+    settings_from,
+)
 
 run_app = typer.Typer(no_args_is_help=True, help="Run one flow once, here and now.")
 
 
 @run_app.command("intake")
-def run_intake(config: ConfigOption = None, now: NowOption = None) -> None:
+def run_intake(config: ConfigOption = None, now: NowOption = None,
+               debug: DebugOption = False) -> None:
     """Poll the FOI mailbox once: register, acknowledge, route and file every message.
 
     Example: foidesk run intake --config foidesk.toml --now 2026-11-26T09:00
@@ -22,31 +32,36 @@ def run_intake(config: ConfigOption = None, now: NowOption = None) -> None:
     now_from(now)
     from flows.intake import intake
 
-    counts = intake(config_path=str(config) if config else None, now=now)
+    with one_line_errors(debug):
+        counts = intake(config_path=str(config) if config else None, now=now,
+                        wait_for_servers=False)
     out.print(", ".join(f"{k}: {v}" for k, v in sorted(counts.items())) or "nothing new",
               markup=False)
 
 
 @run_app.command("chase")
-def run_chase(config: ConfigOption = None, now: NowOption = None) -> None:
+def run_chase(config: ConfigOption = None, now: NowOption = None,
+              debug: DebugOption = False) -> None:
     """Send today's reminders to owners (one digest per owner).
 
     Example: foidesk run chase --now 2026-11-20T08:00
     """
-    _run_daily("chase", config, now)
+    _run_daily("chase", config, now, debug)
 
 
 @run_app.command("escalate")
-def run_escalate(config: ConfigOption = None, now: NowOption = None) -> None:
+def run_escalate(config: ConfigOption = None, now: NowOption = None,
+                 debug: DebugOption = False) -> None:
     """Climb today's escalation ladder: deputy, FOI manager, head of service.
 
     Example: foidesk run escalate --now 2026-11-20T08:00
     """
-    _run_daily("escalate", config, now)
+    _run_daily("escalate", config, now, debug)
 
 
 @run_app.command("dashboard")
-def run_dashboard(config: ConfigOption = None, now: NowOption = None) -> None:
+def run_dashboard(config: ConfigOption = None, now: NowOption = None,
+                  debug: DebugOption = False) -> None:
     """Refresh the managers' Prefect artifacts (caseload, due soon, overdue, owners,
     performance).
 
@@ -56,17 +71,19 @@ def run_dashboard(config: ConfigOption = None, now: NowOption = None) -> None:
     now_from(now)
     from flows.dashboard import dashboard
 
-    counts = dashboard(config_path=str(config) if config else None, now=now)
+    with one_line_errors(debug):
+        counts = dashboard(config_path=str(config) if config else None, now=now)
     out.print(", ".join(f"{k}: {v}" for k, v in counts.items()), markup=False)
 
 
-def _run_daily(kind: str, config, now: str | None) -> None:
+def _run_daily(kind: str, config, now: str | None, debug: bool) -> None:
     settings_from(config)
     now_from(now)
     from flows.chase import chase, escalate
 
     flow = chase if kind == "chase" else escalate
-    result = flow(config_path=str(config) if config else None, now=now)
+    with one_line_errors(debug):
+        result = flow(config_path=str(config) if config else None, now=now)
     out.print(f"{kind}: {result['digests']} digest(s), {result['items']} item(s), "
               f"{result['sent']} sent", markup=False)
 
@@ -79,6 +96,7 @@ def watch(
     max_runs: Annotated[
         int | None, typer.Option(min=1, help="Stop after this many intake runs (for testing).")
     ] = None,
+    debug: DebugOption = False,
 ) -> None:
     """Wait for new mail (IMAP IDLE where the server pushes; polling otherwise) and run intake.
 
@@ -86,6 +104,13 @@ def watch(
     """
     settings = settings_from(config)
     assert settings is not None
+    import flows.intake  # noqa: F401 - Prefect's logging is set up on import
+
+    with one_line_errors(debug):
+        _watch(settings, config, poll_minutes, max_runs)
+
+
+def _watch(settings, config, poll_minutes: float, max_runs: int | None) -> None:
     from connectors.errors import ConnectorError
     from connectors.factory import build_mailbox
     from flows.intake import intake

@@ -22,6 +22,7 @@ DAEMON_LOCAL_PARTS = (r"mailer-daemon|mailerdaemon|mail-daemon|postmaster|mdaemo
                       r"double-bounce|maildelivery|mail-?admin|post_?master")
 BOUNCE_SENDERS = re.compile(rf"^({DAEMON_LOCAL_PARTS}|mailer|nobody|root|daemon|mta)@",
                             re.IGNORECASE)
+DAEMON_SENDER = re.compile(rf"^({DAEMON_LOCAL_PARTS})@", re.IGNORECASE)
 DAEMON_RETURN_PATH = re.compile(rf"<\s*({DAEMON_LOCAL_PARTS})@", re.IGNORECASE)
 BOUNCE_SUBJECTS = re.compile(
     r"undeliver|returned mail|return(ed)? to sender|delivery status notification|"
@@ -165,7 +166,7 @@ def null_sender_reason(message: InboundMessage) -> str | None:
         return "empty Return-Path <>: sent by the mail system (RFC 5321 s4.5.5)"
     if DAEMON_RETURN_PATH.search(return_path):
         return f"Return-Path {return_path[:60]}: sent by the mail system"
-    if BOUNCE_SENDERS.match(message.from_address):
+    if DAEMON_SENDER.match(message.from_address):
         return f"sent by the mail system ({message.from_address})"
     return None
 
@@ -208,8 +209,7 @@ def bulk_reason(message: InboundMessage) -> str | None:
     return_path = message.header("return-path")
     if found := LIST_RETURN_PATH.search(return_path):
         return f"mailing-list return path {found.group(0)[:60]}"
-    if found := SYSTEM_SENDER.search(return_path) or SYSTEM_SENDER.search(
-            f"<{message.from_address}>"):
+    if found := SYSTEM_SENDER.search(return_path):
         return f"sent by a system account ({found.group(0)[:60]})"
     method = _calendar_method(message)
     if method:

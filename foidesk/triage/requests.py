@@ -22,11 +22,15 @@ NAMED_LAW = re.compile(
     r"\bsar\b|rhyddid gwybodaeth|cais am wybodaeth|gwybodaeth amgylcheddol|"
     r"mynediad at ddata|hawl mynediad|diogelu data",
     re.IGNORECASE)
+# "Please provide ...", "Please send ..." opening a sentence: in an FOI mailbox, a request.
+OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s", re.IGNORECASE)
 # A question asking for a fact: "What was the average time ...?", "Which roads ...?"
 QUESTION = re.compile(
     r"(?:^|[.!?:]\s+|\n)\s*(?:\d+[.)]\s*)?(?:what|which|how|when|where|who|is|are|was|were|does|"
     r"do|did|has|have|had)\b[^?\n]{8,300}\?", re.IGNORECASE)
 ASKS = re.compile(
+    r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?(?:provide|supply|"
+    r"disclose|release|send)\b[^.?\n]{3,}|"
     r"\b(?:please|kindly|could you|can you|would you)\b[^.?\n]{0,40}?\b(?:provide|send|supply|"
     r"disclose|release|forward)\b[^.?\n]{0,12}?\b(?:me|us)\b|"
     r"\b(?:please|kindly|could you|can you|would you|will you|i would be grateful if you "
@@ -135,6 +139,8 @@ def request_reason(subject: str, text: str) -> str | None:
     if found := LAW_REQUEST.search(words):
         return f"a request under the law ({found.group(0)!r})"
     ask = ASKS.search(text) or ASKS.search(subject)
+    if ask and OPEN_ASK.match(ask.group(0)):
+        return f"asks ({' '.join(ask.group(0).split())[:60]!r})"
     if ask:
         span = text[ask.start():ask.end() + 300] if ask.re is ASKS else subject
         if thing := OBJECTS.search(span) or OBJECTS.search(ask.group(0)):

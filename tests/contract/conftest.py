@@ -59,9 +59,9 @@ class ImapHarness:
     can_invalidate = True
     folder = "Requests"
 
-    def __init__(self, server, *, tls: bool) -> None:
+    def __init__(self, server, *, tls: bool, name: str | None = None) -> None:
         self.server = server
-        self.name = "imap-tls" if tls else "imap-plain"
+        self.name = name or ("imap-tls" if tls else "imap-plain")
         self.ssl_context = (
             ssl.create_default_context(cafile=str(server.ca_pem)) if tls else None
         )
@@ -93,6 +93,7 @@ class ImapHarness:
     def message_ids(self, folder: str) -> list[str]:
         name = {"inbox": self.folder, "processed": "FOI/Processed",
                 "quarantine": "FOI/Quarantine"}[folder]
+        name = self.mailbox.server_folder(name)  # "FOI.Processed" on a Maildir++ server
         if not self.admin.folder_exists(name):
             return []
         self.admin.select_folder(name, readonly=True)
@@ -108,8 +109,10 @@ class ImapHarness:
         self.admin.create_folder(self.folder)
 
     def close(self) -> None:
+        folders = [self.folder, *(self.mailbox.server_folder(name)
+                                  for name in ("FOI/Processed", "FOI/Quarantine"))]
         self.mailbox.close()
-        for folder in (self.folder, "FOI/Processed", "FOI/Quarantine"):
+        for folder in folders:
             if self.admin.folder_exists(folder):
                 self.admin.select_folder("INBOX")
                 self.admin.delete_folder(folder)
@@ -186,7 +189,7 @@ class EwsHarness:
         self.http.stop()
 
 
-@pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "graph", "ews"])
+@pytest.fixture(params=["maildir", "imap-plain", "imap-tls", "imap-maildir++", "graph", "ews"])
 def harness(request, tmp_path) -> Iterator[object]:
     if request.param == "graph":
         made = GraphHarness()
@@ -196,6 +199,9 @@ def harness(request, tmp_path) -> Iterator[object]:
         made = MaildirHarness(tmp_path / "Maildir")
     elif request.param == "imap-plain":
         made = ImapHarness(request.getfixturevalue("dovecot_plain"), tls=False)
+    elif request.param == "imap-maildir++":  # a stock Dovecot: "." between levels
+        made = ImapHarness(request.getfixturevalue("dovecot_stock"), tls=False,
+                           name="imap-maildir++")
     else:
         made = ImapHarness(request.getfixturevalue("dovecot_tls"), tls=True)
     yield made

@@ -156,7 +156,10 @@ def test_a_near_identical_request_within_30_days_is_linked_not_registered(engine
         case = uow.cases.get("FOI 000001/26")
         assert "repeat_request" in case.flags
         assert [e.action for e in uow.cases.events(case)][-1] == "repeat_request_linked"
-    assert len(sent_to(tmp_path / "out", "jane@example.org")) == 1
+    subjects = sorted(str(m["Subject"]) for m in sent_to(tmp_path / "out", "jane@example.org"))
+    # one acknowledgement, and a note that we already have it: no second acknowledgement
+    assert subjects == ["[FOI 000001/26] Freedom of Information request: potholes",
+                        "[FOI 000001/26] We already have your request"]
 
 
 def test_a_message_over_the_size_limit_is_quarantined_with_a_reason(engine, tmp_path):

@@ -158,7 +158,8 @@ def test_a_bounce_of_our_acknowledgement_flags_the_case_and_tells_the_team(desk)
     assert any("could not be delivered" in str(m["Subject"]) for m in desk.sent_to(TEAM))
 
 
-M365_ID = "<LO4P265MB6590A1B2C3D4E5F60718293A4B5C6D7E8F9ABCDE@LO4P265MB6590.GBRP265.PROD.OUTLOOK.COM>"
+M365_ID = ("<LO4P265MB6590A1B2C3D4E5F60718293A4B5C6D7E8F9ABCDE"
+           "@LO4P265MB6590.GBRP265.PROD.OUTLOOK.COM>")
 
 
 def test_an_acknowledgement_threads_on_a_long_microsoft_365_message_id(desk):
