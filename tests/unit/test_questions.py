@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from conftest import shared_path
 
 from foidesk.questions import split_questions
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seed-response-letter.txt"
-
 
 def test_the_seed_letters_request_splits_into_its_thirteen_items():
-    text = SEED.read_text()
+    text = shared_path("seed-response-letter.txt").read_text()
     request = text[text.index("1 Has your police force"):text.index("Response to your Request")]
     numbers = [number for number, _ in split_questions(request)]
     assert numbers == ["1", "2", "3", "3a", "3b", "4", "5", "6", "6a", "6b", "7", "8", "9"]
