@@ -77,7 +77,7 @@ def classify(message: InboundMessage, cases: CaseLookup, policy: TriagePolicy) -
     verdict = gateway_verdict(message)
     if verdict and threaded is None:  # the gateway can be wrong about a reply of ours
         return Triage(Decision.SPAM, f"spam-verdict: {verdict}")
-    text = new_text(message.text)
+    text = new_text(message.text, message.from_name)
     sender = message.from_address
     if thread and (notice := cases.triage_notice(thread)) is not None:
         return _team_reply(message, text, notice.original_message_id, policy)
@@ -125,7 +125,8 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
         return Triage(Decision.UNSURE, f"authority-reply: {reason}")
     if reason := not_a_request_reason(subject, body):
         return Triage(Decision.UNSURE, f"not-a-request: {reason}")
-    reason = request_reason(subject, request_words(body))
+    words = request_words(body, (message.from_name,))
+    reason = request_reason(subject, words)
     if reason is None:
         if shape := newsletter_shape(message):
             return Triage(Decision.BULK, f"newsletter: {shape}")
@@ -141,7 +142,7 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
     resend = RESEND.search(body)
     return Triage(Decision.NEW_REQUEST, f"new-request: {reason}; {why}"
                   + (f"; says it is a resend ({resend.group(0)!r})" if resend else ""),
-                  regime=regime, request_text=request_words(body),
+                  regime=regime, request_text=words,
                   reply_address=text.reply_address)
 
 
@@ -165,7 +166,7 @@ def _from_colleague(message: InboundMessage, text: NewText, policy: TriagePolicy
         return Triage(Decision.UNSURE, f"internal-forward: {sender} forwarded a message from "
                                        f"{original.address or 'an unknown sender'}, not a "
                                        "member of the public")
-    inner = new_text(original.text)
+    inner = new_text(original.text, original.name)
     reason = request_reason(original.subject, inner.above_sign_off)
     if reason is None:
         return Triage(Decision.UNSURE, f"internal-forward: {sender} forwarded a message from "

@@ -91,14 +91,16 @@ class NewText:
     reply_address: str | None  # "Please use this email address for all replies ..."
 
 
-def new_text(text: str) -> NewText:
-    """Split `text` into the new words and the rest."""
+def new_text(text: str, sender_name: str = "") -> NewText:
+    """Split `text` into the new words and the rest; `sender_name` helps find a
+    signature that has no valediction before it."""
     text = (text or "")[:MAX_TEXT].replace("\r\n", "\n")
     reply_address = _wdtk_reply_address(text)
     text = strip_wdtk_footer(text)
     top, quoted, forwarded = _unquoted_top(text)
     body = _without_signature(top)
-    return NewText(body=body, above_sign_off=request_words(body), quoted=quoted,
+    names = (sender_name,) if sender_name else ()
+    return NewText(body=body, above_sign_off=request_words(body, names), quoted=quoted,
                    forwarded=forwarded, reply_address=reply_address)
 
 
@@ -158,9 +160,10 @@ def _without_signature(text: str) -> str:
     return body.strip()
 
 
-def request_words(body: str) -> str:
-    """The body without its greeting line and from the valediction on: the words a
-    question can be made of."""
+def request_words(body: str, names: tuple[str, ...] = ()) -> str:
+    """The body without its greeting line and from the valediction on, and without a
+    last paragraph that begins with the sender's name (a signature with no "Yours
+    faithfully" before it): the words a question can be made of."""
     lines = body.splitlines()
     while lines and (not lines[0].strip() or GREETING.fullmatch(lines[0])):
         lines.pop(0)
@@ -168,4 +171,18 @@ def request_words(body: str) -> str:
     found = SIGN_OFF.search(text)
     if found and found.start() > 0:
         text = text[: found.start()]
-    return text.strip()
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    if len(paragraphs) > 1 and _is_signature(paragraphs[-1], names):
+        paragraphs.pop()
+    return "\n\n".join(paragraphs).strip()
+
+
+def _is_signature(paragraph: str, names: tuple[str, ...]) -> bool:
+    first = " ".join(paragraph.strip().splitlines()[0].split()).strip(" ,.-").lower()
+    if not first or len(first.split()) > 5:
+        return False
+    for name in names:
+        name = " ".join(name.split()).lower()
+        if name and (first == name or first == name.split()[0]):
+            return True
+    return False

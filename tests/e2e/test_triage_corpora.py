@@ -68,8 +68,11 @@ def test_the_labelled_corpora_hold_at_least_300_messages():
 
 def test_new_request_precision_and_recall_meet_the_targets_over_every_corpus():
     pooled = TriageReport()
-    for name in CORPORA:
-        pooled = pooled.merged(_report(name))
+    for name in CORPORA:  # a lone clone has the crafted corpus only
+        try:
+            pooled = pooled.merged(_report(name))
+        except pytest.skip.Exception:
+            continue
     wrong = [f"{o.labelled.path.name}: labelled {o.labelled.label}, decided {o.decision} "
              f"({o.reason})" for o in pooled.mistakes()
              if Decision.NEW_REQUEST.value in (o.decision, o.labelled.label)]

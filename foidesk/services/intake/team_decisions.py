@@ -79,7 +79,7 @@ def _register(uow: SqlUnitOfWork, original: Message, officer: str, how: str,
     route it as intake would have."""
     assert original.raw is not None
     first = parse(original.raw, settings.size_limit)
-    words = new_text(first.text)
+    words = new_text(first.text, first.from_name)
     regime, why = suggest_regime(first.subject, words.body, settings.triage.scottish)
     triage = Triage(Decision.NEW_REQUEST, f"registered: {how}; {why}", regime=regime,
                     request_text=words.above_sign_off, reply_address=words.reply_address)
