@@ -47,11 +47,14 @@ SIGN_OFF = re.compile(
     r"cheers|best|all the best|respectfully|sincerely|regards|"
     r"yn gywir|yr eiddoch yn gywir|yn ddiffuant|cofion(?: gorau| cynnes)?|diolch(?: yn fawr)?)"
     r"[ \t]*[,.!]?[ \t]*$", re.IGNORECASE | re.MULTILINE)
-GREETING = re.compile(
-    r"^[ \t]*(?:dear\b[^\n]{0,80}|hello\b[^\n]{0,60}|hi\b[^\n]{0,60}|good (?:morning|afternoon|"
-    r"evening)\b[^\n]{0,60}|to whom it may concern|sir(?: or madam|/madam)?|"
-    r"(?:annwyl|helo|s[ŵw]mae|bore da|prynhawn da)\b[^\n]{0,60})[ \t]*[,.:!]?[ \t]*$",
-    re.IGNORECASE | re.MULTILINE)
+GREETING_WORD = (r"(?:dear|hello|hi|hiya|good (?:morning|afternoon|evening)|to whom it may "
+                 r"concern|sir(?: or madam|/madam)?|annwyl|helo|s[ŵw]mae|bore da|prynhawn da)")
+# A greeting line: the word and at most a few more ("Dear Exampleshire Constabulary,").
+GREETING = re.compile(rf"^[ \t]*{GREETING_WORD}\b(?:[ \t]+[^\s?]+){{0,6}}[ \t]*[,.:!]?[ \t]*$",
+                      re.IGNORECASE | re.MULTILINE)
+# A greeting that the request follows on the same line: "Hi, can you send me ..."
+GREETING_PREFIX = re.compile(rf"^[ \t]*{GREETING_WORD}\b[^,!:\n?]{{0,40}}[,!:][ \t]+(?=\S)",
+                             re.IGNORECASE)
 DISCLAIMER = re.compile(
     r"^[ \t*]*(?:this (?:e-?mail|message|communication)(?: and any (?:files|attachments?)"
     r"[^.\n]{0,40})?,? (?:is|are|may be|contains?|and its attachments are)(?: strictly)? "
@@ -167,6 +170,8 @@ def request_words(body: str, names: tuple[str, ...] = ()) -> str:
     lines = body.splitlines()
     while lines and (not lines[0].strip() or GREETING.fullmatch(lines[0])):
         lines.pop(0)
+    if lines:
+        lines[0] = GREETING_PREFIX.sub("", lines[0], count=1)
     text = "\n".join(lines)
     found = SIGN_OFF.search(text)
     if found and found.start() > 0:

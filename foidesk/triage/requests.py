@@ -23,7 +23,12 @@ NAMED_LAW = re.compile(
     r"mynediad at ddata|hawl mynediad|diogelu data",
     re.IGNORECASE)
 # "Please provide ...", "Please send ..." opening a sentence: in an FOI mailbox, a request.
-OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s", re.IGNORECASE)
+OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?"
+                      r"(?:provide|supply|disclose|release|send)\b", re.IGNORECASE)
+# "number of ... please", "copies of ... please": a request without a request verb.
+ASKED_THING = re.compile(r"\b(?:numbers?|list|cop(?:y|ies)|details|breakdown|figures|total|"
+                         r"amount|records)\s+of\b", re.IGNORECASE)
+PLEASE = re.compile(r"\bplease\b|\bplis\b|\bos gwelwch yn dda\b|\bdiolch\b", re.IGNORECASE)
 # A question asking for a fact: "What was the average time ...?", "Which roads ...?"
 QUESTION = re.compile(
     r"(?:^|[.!?:]\s+|\n)\s*(?:\d+[.)]\s*)?(?:what|which|how|when|where|who|is|are|was|were|does|"
@@ -33,9 +38,9 @@ ASKS = re.compile(
     r"disclose|release|send)\b[^.?\n]{3,}|"
     r"\b(?:please|kindly|could you|can you|would you)\b[^.?\n]{0,40}?\b(?:provide|send|supply|"
     r"disclose|release|forward)\b[^.?\n]{0,12}?\b(?:me|us)\b|"
-    r"\b(?:please|kindly|could you|can you|would you|will you|i would be grateful if you "
-    r"(?:could|would))\b[^.?\n]{0,40}?\b(?:provide|send|supply|disclose|release|tell|confirm|"
-    r"let me (?:know|have|see)|share|forward|give|list|state|advise|inform)\b|"
+    r"\b(?:please|kindly|could you|can you|would you|will you|(?:i would|i'd|i ?am|we would|"
+    r"we'd) be (?:most |very )?grateful if you (?:could|would))\b[^.?\n]{0,40}?\b"
+    r"(?:provide|send|supply|disclose|release|tell|confirm|let me (?:know|have|see)|share|forward|give|list|state|advise|inform)\b|"
     r"\bi (?:would|'d|wish to|want to|am writing to|write to) (?:like to )?(?:request|"
     r"ask for|obtain|receive|see|know|have|find out)\b|"
     r"\bi(?: would|'d) like (?:a copy|copies|to (?:request|know|see|obtain|receive|ask))|"
@@ -53,7 +58,8 @@ OBJECTS = re.compile(
     r"\bcop(?:y|ies)\b|\bdocuments?\b|\bdetails\b|\bbreakdown\b|\btotal\b|\bpolic(?:y|ies)\b|"
     r"\bprocedures?\b|\bguidance\b|\breports?\b|\bminutes\b|\bcontracts?\b|\bspend(?:ing)?\b|"
     r"\bcosts?\b|\bbudgets?\b|\bcorrespondence\b|\bemails?\b|\blist\b|\bhow many\b|"
-    r"\bhow much\b|\bamount\b|\bassessments?\b|\baudits?\b|\binvoices?\b|\bpayments?\b|"
+    r"\bhow much\b|\bamount\b|\bfaint o\b|\bsawl\b|\bassessments?\b|\baudits?\b|"
+    r"\binvoices?\b|\bpayments?\b|"
     r"\bpersonal data\b|\bcctv\b|\bfootage\b|\bnotes?\b|\bfiles?\b|\bplans?\b|\bmaps?\b|"
     r"\bresults\b|\bfindings\b|\blogs?\b|\bregisters?\b|\bagreements?\b|\bstrateg(?:y|ies)\b|"
     r"\btraining\b|\bmaterials?\b|\bphotographs?\b|\brecordings?\b|\bvideos?\b|\bletters?\b|"
@@ -145,6 +151,8 @@ def request_reason(subject: str, text: str) -> str | None:
         span = text[ask.start():ask.end() + 300] if ask.re is ASKS else subject
         if thing := OBJECTS.search(span) or OBJECTS.search(ask.group(0)):
             return f"asks ({ask.group(0).strip()!r}) for {thing.group(0)!r}"
+    if (thing := ASKED_THING.search(text)) and PLEASE.search(text):
+        return f"asks for {thing.group(0)!r} ... with a 'please'"
     for question in QUESTION.finditer(text):
         if thing := OBJECTS.search(question.group(0)):
             shown = " ".join(question.group(0).split())[:60]

@@ -12,6 +12,7 @@ FOI officer would make. Run it to rebuild `crafted/` and `labels/crafted.csv`:
 from __future__ import annotations
 
 import csv
+import sys
 import hashlib
 import html
 from email.message import EmailMessage
@@ -906,20 +907,31 @@ build("noreply-webform", "unsure", "a web form's copy from an address that takes
            "speed cameras in Exampleshire.")
 
 
-def main() -> None:
-    OUT.mkdir(exist_ok=True)
-    for old in OUT.glob("*.eml"):
+def write(folder: Path, labels: Path, written: list) -> None:
+    folder.mkdir(exist_ok=True)
+    for old in folder.glob("*.eml"):
         old.unlink()
     rows = []
-    for name, label, note, message in messages:
-        (OUT / f"{name}.eml").write_bytes(message.as_bytes(policy=SMTP))
+    for name, label, note, message in written:
+        (folder / f"{name}.eml").write_bytes(message.as_bytes(policy=SMTP))
         rows.append({"file": f"{name}.eml", "label": label, "note": note})
-    LABELS.parent.mkdir(exist_ok=True)
-    with LABELS.open("w", newline="", encoding="utf-8") as handle:
+    labels.parent.mkdir(exist_ok=True)
+    with labels.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["file", "label", "note"])
         writer.writeheader()
         writer.writerows(rows)
-    print(f"wrote {len(rows)} messages to {OUT}")
+    print(f"wrote {len(rows)} messages to {folder}")
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    import holdout  # written after the rules, to check them on mail they were not fitted to
+
+    development = list(messages)
+    messages.clear()
+    holdout.write_all(build, raw, m365_id, gmail_id)
+    write(OUT, LABELS, development)
+    write(HERE / "holdout", HERE / "labels" / "holdout.csv", list(messages))
 
 
 if __name__ == "__main__":
