@@ -48,7 +48,8 @@ def write_all(build, raw, m365_id, gmail_id) -> None:
           text="Please provide any surveys, reports or correspondence about contamination "
                "or tree felling at the former Northfield police station site.\n\n"
                "Tree Action Exampleshire")
-    build("h-req-gmail-reply-style", "unsure", "a request with a Re: subject and no case: the team decides (REGISTER)",
+    build("h-req-gmail-reply-style", "unsure",
+          "a request with a Re: subject and no case: the team decides (REGISTER)",
           sender="Beth <bethany.r@gmail.com>", subject="Re: police budget",
           message_id=gmail_id("h-reply-style"),
           text="hi, can you send me the police budget for next year? thanks")

@@ -12,9 +12,9 @@ FOI officer would make. Run it to rebuild `crafted/` and `labels/crafted.csv`:
 from __future__ import annotations
 
 import csv
-import sys
 import hashlib
 import html
+import sys
 from email.message import EmailMessage
 from email.policy import SMTP
 from pathlib import Path
