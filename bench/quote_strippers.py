@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpora"
 CORPORA = [
     (ROOT / "tests" / "corpora" / "crafted", ROOT / "tests" / "corpora" / "labels" / "crafted.csv"),
+    (ROOT / "tests" / "corpora" / "holdout", ROOT / "tests" / "corpora" / "labels" / "holdout.csv"),
     (SHARED / "mail-gem" / "emails", ROOT / "tests" / "corpora" / "labels" / "mail-gem.csv"),
 ]
 POLICY = TriagePolicy(foi_address="foi@exampleshire.police.uk",
