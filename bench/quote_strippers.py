@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpora"
 CORPORA = [
     (ROOT / "tests" / "corpora" / "crafted", ROOT / "tests" / "corpora" / "labels" / "crafted.csv"),
-    (ROOT / "tests" / "corpora" / "holdout", ROOT / "tests" / "corpora" / "labels" / "holdout.csv"),
+    *((ROOT / "tests" / "corpora" / name, ROOT / "tests" / "corpora" / "labels" / f"{name}.csv")
+      for name in ("holdout", "holdout-2")),
     (SHARED / "mail-gem" / "emails", ROOT / "tests" / "corpora" / "labels" / "mail-gem.csv"),
 ]
 POLICY = TriagePolicy(foi_address="foi@exampleshire.police.uk",

@@ -55,6 +55,7 @@ AUTO_REPLY_SUBJECTS = re.compile(
     r"out of (the )?office|automatic reply|auto(matic)?[- ]?reply|auto[- ]?response|"
     r"autoresponder|away from (my|the) (desk|office)|on (annual )?leave|vacation|"
     r"abwesenheit|absence|réponse automatique|risposta automatica|respuesta automática|"
+    r"fuera de la oficina|afwezig|automatisch antwoord|autosvar|frånvaro|"
     r"ateb awtomatig|allan o'r swyddfa|i am (currently )?(out|away)|"
     r"thank you for your (e-?mail|message)",
     re.IGNORECASE,
@@ -109,9 +110,12 @@ def feedback_report_reason(message: InboundMessage) -> str | None:
 
 
 def bounce_reason(message: InboundMessage) -> str | None:
-    """A delivery status notification, by headers first, then by its well-known shapes."""
+    """A delivery status notification, by headers first, then by its well-known shapes.
+    A receipt that says a message *was* delivered or read is no bounce."""
     if message.report_type == "delivery-status":
         return "multipart/report; report-type=delivery-status (RFC 3464)"
+    if RECEIPT_SUBJECTS.search(message.subject) and not BOUNCE_BODY.search(message.text[:5000]):
+        return None
     if message.header("x-failed-recipients"):
         return "X-Failed-Recipients header"
     lower_text = message.text.lower()

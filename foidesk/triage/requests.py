@@ -22,6 +22,12 @@ NAMED_LAW = re.compile(
     r"\bsar\b|rhyddid gwybodaeth|cais am wybodaeth|gwybodaeth amgylcheddol|"
     r"mynediad at ddata|hawl mynediad|diogelu data",
     re.IGNORECASE)
+# What a question asks for when it asks for data: "What was the average ...?"
+DATA = re.compile(
+    r"\bhow many\b|\bhow much\b|\bhow often\b|\bnumbers? of\b|\btotal\b|\baverage\b|"
+    r"\bproportion\b|\bpercentage\b|\brates?\b|\bamounts?\b|\bcosts?\b|\bspen[dt]\b|"
+    r"\bbudgets?\b|\bfigures?\b|\bstatistics\b|\bbreakdown\b|\bfaint o\b|\bsawl\b",
+    re.IGNORECASE)
 # "Please provide ...", "Please send ..." opening a sentence: in an FOI mailbox, a request.
 OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?"
                       r"(?:provide|supply|disclose|release|send)\b", re.IGNORECASE)
@@ -47,6 +53,7 @@ ASKS = re.compile(
     r"\bi(?: would|'d) like (?:a copy|copies|to (?:request|know|see|obtain|receive|ask))|"
     r"\bi (?:would|'d) (?:also |further )?like (?:the|a|an|all|any|details|information|"
     r"copies|figures|data|records|a list|a breakdown|confirmation)\b|"
+    r"\bi (?:want|need) (?:a copy|copies|the|all|any|to see|to know|to obtain|a list)\b|"
     r"\bi (?:hereby )?request\b|\bmy request is\b|\brequesting (?:a copy|copies|the|all|any|"
     r"information|details)\b|"
     r"\bhow many\b|\bhow much\b|\bwhat (?:is|was|were|are) the (?:total|number|amount|cost)\b|"
@@ -55,10 +62,10 @@ ASKS = re.compile(
     r"\bfaint o\b|\bsawl\b|\bcopi o\b|\brhestr o\b|\bgofynnaf\b|\bdarparwch\b|\banfonwch\b",
     re.IGNORECASE)
 OBJECTS = re.compile(
-    r"\binformation\b|\bdata\b|\bfigures?\b|\bnumbers?\b|\bstatistics\b|\brecords?\b|"
+    r"\binformation\b|\bdata\b|\bfigures?\b|\bstatistics\b|\brecords?\b|"
     r"\bcop(?:y|ies)\b|\bdocuments?\b|\bdetails\b|\bbreakdown\b|\btotal\b|\bpolic(?:y|ies)\b|"
     r"\bprocedures?\b|\bguidance\b|\breports?\b|\bminutes\b|\bcontracts?\b|\bspend(?:ing)?\b|"
-    r"\bcosts?\b|\bbudgets?\b|\bcorrespondence\b|\bemails?\b|\blist\b|\bhow many\b|"
+    r"\bcosts?\b|\bbudgets?\b|\bcorrespondence\b|\blist\b|\bhow many\b|"
     r"\bhow much\b|\bamount\b|\bfaint o\b|\bsawl\b|\bassessments?\b|\baudits?\b|"
     r"\binvoices?\b|\bpayments?\b|"
     r"\bpersonal data\b|\bcctv\b|\bfootage\b|\bnotes?\b|\bfiles?\b|\bplans?\b|\bmaps?\b|"
@@ -66,8 +73,8 @@ OBJECTS = re.compile(
     r"\btraining\b|\bmaterials?\b|\bphotographs?\b|\brecordings?\b|\bvideos?\b|\bletters?\b|"
     r"\bagendas?\b|\bbriefings?\b|\bsubmissions?\b|\bevidence\b|\banalys[ie]s\b|"
     r"\bsurveys?\b|\breturns\b|\bcorrespondence\b|\bschedules?\b|\blocations?\b|"
-    r"\baverage\b|\bproportion\b|\bpercentage\b|\brates?\b|\btimes?\b|\bdates?\b|"
-    r"\blocations?\b|\bnames? of\b|\bnumber of\b|\bamounts?\b|\bhow long\b|\bhours\b|"
+    r"\baverage\b|\bproportion\b|\bpercentage\b|\brates?\b|"
+    r"\blocations?\b|\bnames? of\b|\bnumbers? of\b|\bamounts?\b|"
     r"\bgwybodaeth\b|\bffigurau\b|\bdata\b|\bcofnodion\b|\bdogfennau\b|\bmanylion\b|"
     r"\bpolisi\b|\bcostau\b|\bgwariant\b|\bcyfanswm\b|\bnifer\b",
     re.IGNORECASE)
@@ -155,7 +162,7 @@ def request_reason(subject: str, text: str) -> str | None:
     if (thing := ASKED_THING.search(text)) and PLEASE.search(text):
         return f"asks for {thing.group(0)!r} ... with a 'please'"
     for question in QUESTION.finditer(text):
-        if thing := OBJECTS.search(question.group(0)):
+        if thing := DATA.search(question.group(0)):
             shown = " ".join(question.group(0).split())[:60]
             return f"asks a question ({shown!r}) about {thing.group(0)!r}"
     law = NAMED_LAW.search(words)

@@ -166,3 +166,97 @@ Content-Type: text/plain
 
 Please provide the number of arrests in 2025.
 """)
+
+
+def write_second(build, raw, m365_id, gmail_id) -> None:
+    """Written after the first held-out set's fixes, and measured before any further
+    change: the most honest figure this project has of mail its rules have not seen."""
+    build("h2-req-station-data", "new_request", "a request about station opening, as data",
+          sender="Carla Ruiz <carla.ruiz@gmail.com>", subject="Front counters",
+          text="Hello, please could you tell me which front counters closed between 2020 "
+               "and 2025 and the number of visitors each had in its last year? Carla")
+    build("h2-req-minutes", "new_request", "minutes of a board",
+          sender="Neil Grant <neil.grant@outlook.com>", subject="Minutes",
+          text="Dear FOI,\n\nI would like copies of the minutes of the Police and Crime "
+               "Panel's meetings held in 2026.\n\nNeil")
+    build("h2-req-policy-doc", "new_request", "a policy document",
+          sender="Dr A. Kaur <a.kaur@exampleuni.ac.uk>", subject="Request: stop and search policy",
+          text="Could you share the force's current stop and search policy and any training "
+               "materials given to officers on it?\n\nDr Amrit Kaur\nSenior Lecturer")
+    build("h2-req-sar-bodycam", "new_request", "an informal subject access request",
+          sender="Jordan Price <jprice@gmail.com>", subject="footage of me",
+          text="I was stopped on the high street on 2 October. I want the body camera "
+               "footage of me and any notes the officers made about me.")
+    build("h2-req-eir-pollution", "new_request", "pollution near a depot",
+          sender="Residents Group <meadowsresidents@gmail.com>", subject="Depot",
+          text="Please send us any information you hold on diesel spills or pollution at "
+               "the vehicle depot on Mill Road since 2022.")
+    build("h2-req-fwd-attached-outlook", "new_request", "forwarded inline in Outlook style, HR",
+          sender="HR Team <hr@exampleshire.police.uk>", subject="FW: Information request",
+          text="Passing to FOI.\n\nFrom: Sam Reed <sam.reed@unison-example.org.uk>\nSent: 29 "
+               "October 2026 14:02\nTo: HR Team <hr@exampleshire.police.uk>\nSubject: "
+               "Information request\n\nDear HR,\n\nUnder the Freedom of Information Act, "
+               "please provide the gender pay gap figures for police staff for 2025.\n\n"
+               "Sam Reed\nUNISON")
+    build("h2-req-cy-wdtk", "new_request", "a Welsh WhatDoTheyKnow request",
+          sender="Rhys Pugh <request-3003-beefcafe@whatdotheyknow.com>",
+          subject="Freedom of Information request - Gwariant ar gyfieithu",
+          text="Annwyl Heddlu,\n\nHoffwn wybod faint o arian a wariwyd ar gyfieithu i'r "
+               "Gymraeg yn 2025.\n\nYn gywir,\n\nRhys Pugh\n\n" + "-" * 67 + "\n\nPlease use "
+               "this email address for all replies to this request:\n"
+               "request-3003-beefcafe@whatdotheyknow.com\n")
+    build("h2-req-breakdown", "new_request", "a breakdown by ward",
+          sender="M. Ahmed <m.ahmed@btinternet.com>", subject="Crime figures by ward",
+          text="Hi\n\nI'm after a breakdown of recorded vehicle crime by ward for 2025.\n\n"
+               "Many thanks\nMo Ahmed")
+    # -- business as usual, not FOI ------------------------------------------------
+    build("h2-no-opening-hours", "unsure", "a question about opening hours",
+          sender="Pat <pat.jones@gmail.com>", subject="Opening times",
+          text="Can you tell me what time Northfield police station opens on Saturday?")
+    build("h2-no-got-my-email", "unsure", "did you get my email",
+          sender="Ian <ian.tait@outlook.com>", subject="My email",
+          text="Hi, can you confirm you received my email from last week? Thanks Ian")
+    build("h2-no-phone-number", "unsure", "asks for a phone number",
+          sender="Alice <alice.w@gmail.com>", subject="Number",
+          text="What is the phone number for the Exampletown neighbourhood team?")
+    build("h2-no-licence-how", "unsure", "how to apply for a licence",
+          sender="Rob <rob.k@yahoo.co.uk>", subject="Shotgun licence",
+          text="Could you tell me how to apply for a shotgun licence? Do I need a referee?")
+    build("h2-no-witness", "unsure", "a witness asking about a court date",
+          sender="Helen <helen.p@gmail.com>", subject="Court",
+          text="I was told I'd be a witness. When is the court date? Nobody has called me.")
+    build("h2-no-sales-price", "unsure", "a sales approach",
+          sender="Dan <dan@bodycams-example.com>", subject="Body cameras",
+          text="Hi, could you send me the name of the person who buys body cameras? We have "
+               "a great new model.")
+    build("h2-no-recruit", "unsure", "a recruitment question",
+          sender="Zara <zara.b@gmail.com>", subject="Joining",
+          text="How long does the application process take to become a PCSO?")
+    build("h2-no-partner-agency", "unsure", "a partner agency's operational query",
+          sender="Social Services <duty@exampleshire-council.gov.uk-example.org>",
+          subject="Safeguarding referral", text="Please can someone call us back about the "
+          "safeguarding referral made this morning. Thanks, Duty Team")
+    # -- machines ----------------------------------------------------------------------
+    build("h2-bulk-linkedin", "bulk", "a LinkedIn notification",
+          sender="LinkedIn <messages-noreply@linkedin.com>", subject="You appeared in 5 searches",
+          text="See who's looking at your profile.\n\nUnsubscribe")
+    build("h2-bulk-survey", "bulk", "a survey invitation from a mailing platform",
+          sender="Survey Team <survey@research-example.org>", subject="Help us improve",
+          headers={"List-Unsubscribe": "<https://research-example.org/u>"},
+          text="How many requests does your team receive? Please take our 5 minute survey.")
+    build("h2-auto-receipt", "auto_reply", "a delivery receipt",
+          sender="Microsoft Outlook <postmaster@partner-example.gov.uk>",
+          subject="Delivered: Your request FOI 000431/26",
+          text="Your message has been delivered to the following recipients: "
+               "j.doe@partner-example.gov.uk")
+    build("h2-auto-ooo-french", "auto_reply", "a French out-of-office",
+          sender="Marie <marie.dupont@example.fr>", subject="Réponse automatique : FOI",
+          text="Je suis absente jusqu'au 15 novembre.")
+    build("h2-spam-scl", "spam", "Exchange SCL 7 on a request-shaped spam",
+          sender="Data <data@leads-example.biz>", subject="Request for information",
+          headers={"X-MS-Exchange-Organization-SCL": "7"},
+          text="Please provide the email addresses of all your staff for our directory.")
+    build("h2-phish-docs", "spam", "a document-share phish without verdict",
+          sender="OneDrive <share@onedrive-secure-example.com>", subject="FOI documents shared",
+          text="You have received secure documents. Click here to verify your identity and "
+               "view them. Your password expires in 24 hours.")

@@ -930,8 +930,12 @@ def main() -> None:
     development = list(messages)
     messages.clear()
     holdout.write_all(build, raw, m365_id, gmail_id)
+    first = list(messages)
+    messages.clear()
+    holdout.write_second(build, raw, m365_id, gmail_id)
     write(OUT, LABELS, development)
-    write(HERE / "holdout", HERE / "labels" / "holdout.csv", list(messages))
+    write(HERE / "holdout", HERE / "labels" / "holdout.csv", first)
+    write(HERE / "holdout-2", HERE / "labels" / "holdout-2.csv", list(messages))
 
 
 if __name__ == "__main__":

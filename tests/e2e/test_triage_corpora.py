@@ -40,14 +40,14 @@ TARGET_PRECISION, TARGET_RECALL = 0.98, 0.99
 
 
 def _corpus(name: str) -> tuple[Path, Path]:
-    if name in ("crafted", "holdout"):
+    if name in ("crafted", "holdout", "holdout-2"):
         return HERE / name, LABELS / f"{name}.csv"
     folder = {"mail-gem": ("corpora", "mail-gem", "emails"),
               "sisimai-bounces": ("corpora", "sisimai-bounces", "maildir")}[name]
     return shared_path(*folder), LABELS / f"{name}.csv"
 
 
-CORPORA = ("crafted", "holdout", "mail-gem", "sisimai-bounces")
+CORPORA = ("crafted", "holdout", "holdout-2", "mail-gem", "sisimai-bounces")
 
 
 def _report(name: str) -> TriageReport:
