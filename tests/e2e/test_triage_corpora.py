@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import shared_path
 from intake_support import settings
+from shared_files import shared_path
 from sqlalchemy import func, select
 
 from foidesk.mail import parse

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import shared_path
+from shared_files import shared_path
 
 from foidesk.questions import split_questions
 
