@@ -65,6 +65,8 @@ RECEIPT_SUBJECTS = re.compile(
     r"^\s*(read|not read|read receipt|return receipt|delivered|gelesen|lu|leído|"
     r"wedi'i ddarllen)\s*:", re.IGNORECASE)
 RECEIPT_BODY = re.compile(r"\bwas read on\b|\bwas deleted without being read\b|"
+                          r"\b(?:has|was) been delivered to\b|\bdelivery to these recipients "
+                          r"(?:or groups )?is complete\b|"
                           r"\bthis is a (read|return) receipt\b", re.IGNORECASE)
 CALENDAR_METHOD = re.compile(rb"BEGIN:VCALENDAR.{0,4000}?\bMETHOD:([A-Z-]+)", re.DOTALL)
 LIST_HEADERS = ("list-id", "list-unsubscribe", "list-subscribe", "list-post", "x-mlserver",
