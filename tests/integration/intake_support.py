@@ -46,9 +46,10 @@ def request_email(
     body: str = "Under the FOI Act please tell me:\n\n1. How many potholes were reported in 2025?\n"
                 "2. How many were repaired within 28 days?\n",
     headers: dict[str, str] | None = None,
+    display: str = "Jane Requester",
 ) -> bytes:
     message = EmailMessage()
-    message["From"] = f"Jane Requester <{sender}>"
+    message["From"] = f"{display} <{sender}>"
     message["To"] = FOI
     message["Subject"] = subject
     message["Message-ID"] = f"<request-{n}@example.org>"

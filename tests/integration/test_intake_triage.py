@@ -5,10 +5,9 @@ one-word decisions, and originals too large to process or attach."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from email.message import EmailMessage
 
 import pytest
-from intake_support import FOI, OFFICER, OWNER, REF, TEAM, maildir_desk, request_email, settings
+from intake_support import OFFICER, OWNER, REF, TEAM, maildir_desk, request_email, settings
 from sqlalchemy import select
 
 from foidesk.register.models import Case, Message, OutboxItem
@@ -35,16 +34,8 @@ def desk(database_url, tmp_path):
 
 def mail(n: int, *, sender: str, subject: str, body: str, headers=None,
          display: str = "Someone") -> bytes:
-    message = EmailMessage()
-    message["From"] = f"{display} <{sender}>"
-    message["To"] = FOI
-    message["Subject"] = subject
-    message["Message-ID"] = f"<triage-{n}@example.net>"
-    message["Date"] = "Mon, 02 Nov 2026 09:15:00 +0000"
-    for name, value in (headers or {}).items():
-        message[name] = value
-    message.set_content(body)
-    return message.as_bytes()
+    return request_email(n, sender=sender, subject=subject, body=body, headers=headers,
+                         display=display)
 
 
 def _outbox(desk) -> list[OutboxItem]:
@@ -64,7 +55,7 @@ def test_gateway_spam_is_filed_counted_and_mailed_to_nobody(desk):
         body="Please provide your card details.", headers={"X-Spam-Flag": "YES"}))
     assert report.counts == {"spam": 1}
     assert _outbox(desk) == []
-    assert _inbound(desk, "<triage-1@example.net>").triage_reason.startswith("spam-verdict:")
+    assert _inbound(desk, "<request-1@example.org>").triage_reason.startswith("spam-verdict:")
 
 
 def test_a_reply_into_a_thread_we_never_started_goes_to_the_team_not_a_new_case(desk):
@@ -166,18 +157,18 @@ def test_register_opens_the_case_on_the_day_the_message_arrived(desk):
     case, events = desk.case()
     assert case.received_on == date(2026, 11, 2) and "registered_by_team" in events
     assert desk.sent_to("mary@example.org")  # acknowledged to the original sender
-    assert _inbound(desk, "<triage-9@example.net>").triage == "new_request"
+    assert _inbound(desk, "<request-9@example.org>").triage == "new_request"
 
 
 def test_not_foi_files_it_and_link_files_it_on_the_case(desk):
     _unsure_then_answer(desk, "NOT FOI")
-    assert _inbound(desk, "<triage-9@example.net>").triage == "not_foi"
+    assert _inbound(desk, "<request-9@example.org>").triage == "not_foi"
 
 
 def test_link_files_the_message_on_the_named_case(desk):
     desk.deliver_and_run(request_email(1))
     _unsure_then_answer(desk, f"LINK {REF}")
-    original = _inbound(desk, "<triage-9@example.net>")
+    original = _inbound(desk, "<request-9@example.org>")
     _, events = desk.case()
     assert original.triage == "linked" and original.case_id is not None
     assert "message_linked" in events
@@ -185,14 +176,14 @@ def test_link_files_the_message_on_the_named_case(desk):
 
 def test_a_decision_is_refused_unauthenticated_or_from_outside_the_team(desk):
     _unsure_then_answer(desk, "REGISTER", authenticated=False)
-    assert _inbound(desk, "<triage-9@example.net>").triage == "unsure"
+    assert _inbound(desk, "<request-9@example.org>").triage == "unsure"
     assert any("NOT carried out" in i.subject for i in _outbox(desk))
     report = desk.deliver_and_run(mail(
         11, sender="owner.person@example.gov.uk", subject="Re: [FOI triage]",
         body="REGISTER", headers={"In-Reply-To": _outbox(desk)[0].message_id,
                                   "Authentication-Results": DKIM_PASS}))
     assert report.counts == {"unsure": 1}
-    assert _inbound(desk, "<triage-9@example.net>").triage == "unsure"
+    assert _inbound(desk, "<request-9@example.org>").triage == "unsure"
 
 
 def test_a_message_too_large_to_process_is_reported_to_the_team_without_it(database_url,
