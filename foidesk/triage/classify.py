@@ -37,6 +37,7 @@ from foidesk.triage.machine import (
 from foidesk.triage.newtext import NewText, new_text, request_words
 from foidesk.triage.references import ReferenceFinder
 from foidesk.triage.requests import (
+    LAW_REQUEST,
     RESEND,
     REVIEW,
     WITHDRAWAL,
@@ -126,10 +127,13 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
     if reason := not_a_request_reason(subject, body):
         return Triage(Decision.UNSURE, f"not-a-request: {reason}")
     words = request_words(body, (message.from_name,))
+    if (shape := newsletter_shape(message)) and not LAW_REQUEST.search(f"{subject}\n{words}"):
+        return Triage(Decision.BULK, f"newsletter: {shape}")
+    if _undisclosed(message):
+        return Triage(Decision.UNSURE, "mass-mailing: sent to undisclosed recipients, not to "
+                                       "the FOI mailbox")
     reason = request_reason(subject, words)
     if reason is None:
-        if shape := newsletter_shape(message):
-            return Triage(Decision.BULK, f"newsletter: {shape}")
         if is_no_reply_sender(message.reply_address):
             return Triage(Decision.BULK, f"notification: from {message.reply_address}, an "
                                          "address that takes no replies")
@@ -144,6 +148,12 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
                   + (f"; says it is a resend ({resend.group(0)!r})" if resend else ""),
                   regime=regime, request_text=words,
                   reply_address=text.reply_address)
+
+
+def _undisclosed(message: InboundMessage) -> bool:
+    """Sent to nobody by name ("undisclosed-recipients:;"): a mass mailing by Bcc."""
+    to = f"{message.header('to')} {message.header('cc')}".lower()
+    return "undisclosed-recipients" in to or "undisclosed recipients" in to
 
 
 def _forwarded_own_request(message: InboundMessage, text: NewText) -> str | None:

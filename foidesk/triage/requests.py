@@ -30,7 +30,7 @@ DATA = re.compile(
     re.IGNORECASE)
 # "Please provide ...", "Please send ..." opening a sentence: in an FOI mailbox, a request.
 OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?"
-                      r"(?:provide|supply|disclose|release|send)\b", re.IGNORECASE)
+                      r"(?:provide|supply|disclose|release)\b", re.IGNORECASE)
 # "number of ... please", "copies of ... please": a request without a request verb.
 ASKED_THING = re.compile(r"\b(?:numbers?|list|cop(?:y|ies)|details|breakdown|figures|total|"
                          r"amount|records)\s+of\b", re.IGNORECASE)
@@ -98,6 +98,13 @@ BUSINESS = re.compile(
     r"\boverdue (?:invoice|payment|balance)\b|\bcredit note\b|\b(?:our|your) invoice\b|"
     r"\bsort code\b|\bbank details\b|\bquotation (?:for|ref)\b",
     re.IGNORECASE)
+# Asking the reader for their own credentials or details: phishing and selling.
+YOUR_DETAILS = re.compile(
+    r"\b(?:send|provide|give|confirm|update|verify|enter|reply with)\b[^.?\n]{0,20}\byour\s+"
+    r"(?:full |personal |contact |banking |bank |account |card |login |payment )?"
+    r"(?:bank|account|card|login|password|credentials|personal details|contact details|"
+    r"details|full name|name and address|phone number|mobile number|home address|"
+    r"date of birth|cv|order|payment|email address|postcode)\b", re.IGNORECASE)
 COMPLAINT = re.compile(
     r"\bi (?:wish|want|would like) to (?:make |raise |lodge |submit )?(?:a |an )?"
     r"(?:formal )?complain|\bformal complaint\b|\bi am (?:writing to )?complain|"
@@ -180,6 +187,9 @@ def not_a_request_reason(subject: str, text: str) -> str | None:
         return None
     if found := BUSINESS.search(words):
         return f"reads as business mail with a supplier or customer ({found.group(0)!r})"
+    if found := YOUR_DETAILS.search(words):
+        return f"asks for the reader's own details ({found.group(0)!r}), as phishing and " \
+               "selling do"
     if found := COMPLAINT.search(words):
         return f"a complaint that asks for no recorded information ({found.group(0)!r})"
     return None

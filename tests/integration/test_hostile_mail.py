@@ -59,7 +59,8 @@ def test_cr_lf_in_a_name_or_subject_never_makes_a_header(tmp_path):
 
 def test_html_from_a_requester_is_escaped_in_our_html(tmp_path):
     raw = (b"From: a@example.org\r\nSubject: <script>alert(1)</script>\r\n"
-           b"Message-ID: <x@example.org>\r\n\r\nPlease send <img src=x onerror=alert(1)>.\r\n")
+           b"Message-ID: <x@example.org>\r\n\r\nPlease send me the budget <img src=x "
+           b"onerror=alert(1)>.\r\n")
     [ack] = [m for m in run(tmp_path, raw) if "a@example.org" in str(m["To"])]
     html = ack.get_body(("html",)).get_content()
     assert "<img src=x" not in html and "&lt;img src=x" in html

@@ -175,3 +175,17 @@ def test_the_new_text_drops_greeting_sign_off_signature_disclaimer_and_footer():
     words = new_text(text)
     assert words.above_sign_off == "Please send me the 2025 budget."
     assert words.reply_address == "request-1-ab12@whatdotheyknow.com"
+
+
+@pytest.mark.parametrize(("raw", "decision", "rule"), [
+    (mail(subject="Winter offer", body="Please send us your order today for 20% off.\r\n\r\n"
+          "To stop receiving these emails, unsubscribe here."), Decision.BULK, "newsletter:"),
+    (mail(body="How many officers work in Exampletown?").replace(
+        b"To: foi@example.gov.uk", b"To: undisclosed-recipients:;"), Decision.UNSURE,
+     "mass-mailing:"),
+    (mail(subject="Account", body="Please confirm your bank details and full name."),
+     Decision.UNSURE, "not-a-request:"),
+])
+def test_selling_mass_mailing_and_asking_for_your_details_are_no_requests(raw, decision, rule):
+    triage = decide(raw)
+    assert triage.decision is decision and triage.reason.startswith(rule)
