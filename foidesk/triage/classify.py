@@ -124,11 +124,11 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
                                        "of a request we have no record of")
     if reason := authority_reply_reason(f"{subject}\n{body}"):
         return Triage(Decision.UNSURE, f"authority-reply: {reason}")
-    if reason := not_a_request_reason(subject, body):
-        return Triage(Decision.UNSURE, f"not-a-request: {reason}")
     words = request_words(body, (message.from_name,))
     if (shape := newsletter_shape(message)) and not LAW_REQUEST.search(f"{subject}\n{words}"):
         return Triage(Decision.BULK, f"newsletter: {shape}")
+    if reason := not_a_request_reason(subject, body):
+        return Triage(Decision.UNSURE, f"not-a-request: {reason}")
     if _undisclosed(message):
         return Triage(Decision.UNSURE, "mass-mailing: sent to undisclosed recipients, not to "
                                        "the FOI mailbox")
