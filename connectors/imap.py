@@ -89,7 +89,7 @@ class ImapMailbox(ClosingContext):
             )
         except ssl.SSLCertVerificationError as error:
             raise ConnectorError(
-                f"imap: TLS certificate of {s.host}:{s.port} not trusted: {error.verify_message}"
+                f"imap: TLS certificate not trusted at {s.host}:{s.port}: {error.verify_message}"
             ) from None
         except (OSError, IMAPClientError) as error:
             raise TransientError(f"imap: cannot connect to {s.host}:{s.port}: {error}") from None
@@ -104,7 +104,7 @@ class ImapMailbox(ClosingContext):
         except ssl.SSLCertVerificationError as error:
             _quietly(client.shutdown)
             raise ConnectorError(
-                f"imap: TLS certificate of {s.host}:{s.port} not trusted: {error.verify_message}"
+                f"imap: TLS certificate not trusted at {s.host}:{s.port}: {error.verify_message}"
             ) from None
         except ImapLoginError as error:
             _quietly(client.shutdown)
