@@ -79,13 +79,16 @@ ANSWER = re.compile(r"^\s*(\d{1,2}[a-z]?)[.):]\s+(.*)$", re.IGNORECASE)
 
 
 def parse_plain(text: str) -> DraftContent:
-    """Parse the plain format; the text above a quoted original only."""
+    """Parse the plain format; the text above a quoted original only, and no line that
+    starts with "#" (the starter's comments)."""
     text = re.split(r"^(?:>|On .{5,80} wrote:|-{2,}\s*Original Message)", text, maxsplit=1,
                     flags=re.MULTILINE)[0]
     outcome, exemptions, notes = None, [], []
     answers: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
+        if line.lstrip().startswith("#"):  # the starter's comments: questions, owners' words
+            continue
         if header := HEADER.match(line):
             name, value = header.group(1).lower(), header.group(2).strip()
             if name == "outcome":
@@ -174,7 +177,9 @@ def answers_starter(questions: list[tuple[str, str]], contributions: list[tuple[
         lines += [f"#   {line}" for line in text.strip().splitlines()[:40]]
         lines.append("")
     for number, question in questions:
-        lines.append(f"# {number} {question}")
+        first, *rest = question.splitlines() or [""]
+        lines.append(f"# {number} {first}")
+        lines += [f"#   {line}" if line.strip() else "#" for line in rest]
         lines.append(f"{number}. ")
         lines.append("")
     return "\n".join(lines)
