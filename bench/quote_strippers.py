@@ -123,6 +123,24 @@ def measure(name: str, strip: Callable[..., NewText]) -> dict[str, object]:
             "forwards": forwards, "ms_per_message": 1000 * seconds / max(count, 1)}
 
 
+# Text shaped to make regexes backtrack: each repeated to 60,000 characters.
+HOSTILE = (" \n", "- \n", "> \n", "-- \n", "-\n", "_\n", "* \n", ":\n", "From: a\n", "Sent: x\n",
+           "> From: x\n", "From: a\nSent: b\n", "wrote:\n", "On a wrote:\n", "Thanks,\n")
+
+
+def worst_case() -> None:
+    """The slowest of foidesk's new-text step on hostile text (what one message can cost)."""
+    timings = []
+    for pattern in HOSTILE:
+        text = pattern * (60_000 // len(pattern))
+        started = time.perf_counter()
+        new_text(text)
+        timings.append((time.perf_counter() - started, pattern))
+    seconds, pattern = max(timings)
+    print(f"\nworst hostile text for foidesk's new-text step: {seconds:.2f} s ({pattern!r} "
+          f"repeated to 60,000 characters)")
+
+
 def main() -> None:
     print("| candidate | new_request precision | recall | requests whose new text keeps "
           "signature lines or a disclaimer | messages whose new text keeps quoted text | "
@@ -137,6 +155,7 @@ def main() -> None:
         print(f"| {row['candidate']} | {row['precision']:.3f} | {row['recall']:.3f} | "
               f"{row['leftovers']} | {row['quoted']} | {row['forwards']} | "
               f"{row['ms_per_message']:.1f} |")
+    worst_case()
 
 
 if __name__ == "__main__":

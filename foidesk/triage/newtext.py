@@ -24,20 +24,18 @@ from mailparser_reply.parser import EmailMessage
 
 logging.getLogger("mailparser_reply").setLevel(logging.WARNING)
 
-MAX_TEXT = 60_000  # the libraries' regexes are run on at most this much
+MAX_TEXT = 20_000  # the new text is at the top; the libraries' regexes see no more than this
 
 # WhatDoTheyKnow (Alaveteli) ends every outgoing mail with this footer; its first
 # line names the address that every reply to the request must go to.
 WDTK_REPLY_ADDRESS = re.compile(
     r"please use this email address for all replies to this request:\s*"
     r"<?([\w.+-]+@[\w-]+(?:\.[\w-]+)+)>?", re.IGNORECASE)
-WDTK_FOOTER = re.compile(
-    r"^\s*-{10,}\s*$\s*(?=^\s*(?:please use this email address for all replies|"
-    r"is [\w.+-]+@[\w.-]+ the wrong address|disclaimer: this message and any reply))",
-    re.IGNORECASE | re.MULTILINE)
 WDTK_FOOTER_START = re.compile(
-    r"^\s*(?:please use this email address for all replies to this request|"
-    r"is [\w.+-]+@[\w.-]+ the wrong address for)", re.IGNORECASE | re.MULTILINE)
+    r"^[ \t]*(?:please use this email address for all replies to this request|"
+    r"is [\w.+-]+@[\w.-]+ the wrong address for|disclaimer: this message and any reply)",
+    re.IGNORECASE | re.MULTILINE)
+DASHES = re.compile(r"^[ \t]*-{10,}[ \t]*$", re.MULTILINE)
 
 # A letter's valediction and what follows it (the name, a title, an address).
 SIGN_OFF = re.compile(
@@ -73,6 +71,14 @@ SENT_FROM = re.compile(r"^[ \t]*(?:sent from my \w+|get outlook for \w+|sent fro
                        re.IGNORECASE | re.MULTILINE)
 
 
+# The signs of a forward or a quoted reply that quotequail's unwrap can read; without
+# one there is nothing to unwrap (and unwrap's time grows fast on header-like lines).
+UNWRAP_SIGNS = re.compile(
+    r"forwarded message|original message|begin forwarded|wrote:|ysgrifennodd|"
+    r"^[ \t>*]*from:[^\n]*\n[ \t>*]*(?:sent|date|to|subject):", re.IGNORECASE | re.MULTILINE)
+UNWRAP_WINDOW = 6_000  # a forward's header block is near the top
+
+
 @dataclass(frozen=True)
 class ForwardedPart:
     """A message forwarded inline: its header block and its text."""
@@ -98,6 +104,10 @@ def new_text(text: str, sender_name: str = "") -> NewText:
     """Split `text` into the new words and the rest; `sender_name` helps find a
     signature that has no valediction before it."""
     text = (text or "")[:MAX_TEXT].replace("\r\n", "\n")
+    # Lines of nothing but spaces, and long runs of blank lines, mean nothing to a reader;
+    # left in, they cost the libraries' regexes time that grows with their square.
+    text = re.sub(r"[ \t]+$", "", text, flags=re.MULTILINE)
+    text = re.sub(r"\n{3,}", "\n\n", text)
     reply_address = _wdtk_reply_address(text)
     text = strip_wdtk_footer(text)
     top, quoted, forwarded = _unquoted_top(text)
@@ -113,17 +123,28 @@ def _wdtk_reply_address(text: str) -> str | None:
 
 
 def strip_wdtk_footer(text: str) -> str:
-    """WhatDoTheyKnow's footer (replies address, wrong-address link, disclaimer) cut off."""
-    found = WDTK_FOOTER.search(text) or WDTK_FOOTER_START.search(text)
-    return text[: found.start()].rstrip() if found else text
+    """WhatDoTheyKnow's footer (replies address, wrong-address link, disclaimer) cut off,
+    with the line of dashes above it."""
+    found = WDTK_FOOTER_START.search(text)
+    if found is None:
+        return text
+    cut = found.start()
+    window = max(0, cut - 400)
+    dashes = list(DASHES.finditer(text, window, cut))
+    if dashes and not text[dashes[-1].end():cut].strip():
+        cut = dashes[-1].start()
+    return text[:cut].rstrip()
 
 
 def _unquoted_top(text: str) -> tuple[str, bool, ForwardedPart | None]:
     """The text above the first quoted or forwarded part (quotequail)."""
-    try:
-        unwrapped = quotequail.unwrap(text)
-    except Exception:  # a library's regex on hostile text: judge the whole text
-        unwrapped = None
+    unwrapped = None
+    head = text[:UNWRAP_WINDOW]
+    if UNWRAP_SIGNS.search(head):
+        try:
+            unwrapped = quotequail.unwrap(head)
+        except Exception:  # a library's regex on hostile text: judge the whole text
+            unwrapped = None
     if unwrapped:
         top = unwrapped.get("text_top", "") or ""
         if unwrapped.get("type") == "forward":
