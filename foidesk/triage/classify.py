@@ -132,7 +132,7 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
     if _undisclosed(message):
         return Triage(Decision.UNSURE, "mass-mailing: sent to undisclosed recipients, not to "
                                        "the FOI mailbox")
-    reason = request_reason(subject, words)
+    reason = request_reason(subject, words, len(message.attachments))
     if reason is None:
         if is_no_reply_sender(message.reply_address):
             return Triage(Decision.BULK, f"notification: from {message.reply_address}, an "

@@ -54,6 +54,12 @@ ASKS = re.compile(
     r"\bi (?:would|'d) (?:also |further )?like (?:the|a|an|all|any|details|information|"
     r"copies|figures|data|records|a list|a breakdown|confirmation)\b|"
     r"\bi (?:want|need) (?:a copy|copies|the|all|any|to see|to know|to obtain|a list)\b|"
+    r"\b(?:i|we) (?:would be|am|are|'d be) (?:very |most )?interested (?:to know|to see|in "
+    r"(?:seeing|obtaining|receiving|knowing))\b|"
+    r"\bi (?:wonder|wondered|was wondering) (?:if|whether) you (?:could|would|might|can)\b|"
+    r"\b(?:is it|would it be) possible (?:to|for you to|for me to) (?:get|obtain|have|see|"
+    r"provide|send|receive)\b|\b(?:could|can|may) (?:i|we) (?:please )?(?:have|get|obtain|see|"
+    r"request|receive)\b|"
     r"\bi (?:hereby )?request\b|\bmy request is\b|\brequesting (?:a copy|copies|the|all|any|"
     r"information|details)\b|"
     r"\bhow many\b|\bhow much\b|\bwhat (?:is|was|were|are) the (?:total|number|amount|cost)\b|"
@@ -154,11 +160,26 @@ EIR_SIGNS = re.compile(
     re.IGNORECASE)
 
 
-def request_reason(subject: str, text: str) -> str | None:
+# A subject that says what the message is: "Request for information", "Information request".
+SUBJECT_REQUEST = re.compile(
+    r"\b(?:request(?:s)? for (?:information|data|records|figures|statistics|copies)|"
+    r"information request|data request|records request|cais am ddata)\b", re.IGNORECASE)
+# "Please find attached my request": the request is in the attachment.
+ATTACHED_REQUEST = re.compile(
+    r"\b(?:attached|enclosed)\b[^.\n]{0,60}\b(?:request|questions|cais)\b|"
+    r"\b(?:request|questions|cais)\b[^.\n]{0,60}\b(?:attached|enclosed)\b", re.IGNORECASE)
+
+
+def request_reason(subject: str, text: str, attachments: int = 0) -> str | None:
     """Why the new text reads as a request for recorded information, or None."""
     words = f"{subject}\n{text}"
     if found := LAW_REQUEST.search(words):
         return f"a request under the law ({found.group(0)!r})"
+    if attachments and (found := ATTACHED_REQUEST.search(text)):
+        return f"says the request is attached ({found.group(0)!r})"
+    if (found := SUBJECT_REQUEST.search(subject)) and (
+            OBJECTS.search(text) or ASKED_THING.search(text) or "?" in text):
+        return f"its subject says it is a request ({found.group(0)!r})"
     ask = ASKS.search(text) or ASKS.search(subject)
     if ask and OPEN_ASK.match(ask.group(0)):
         return f"asks ({' '.join(ask.group(0).split())[:60]!r})"

@@ -189,3 +189,29 @@ def test_the_new_text_drops_greeting_sign_off_signature_disclaimer_and_footer():
 def test_selling_mass_mailing_and_asking_for_your_details_are_no_requests(raw, decision, rule):
     triage = decide(raw)
     assert triage.decision is decision and triage.reason.startswith(rule)
+
+
+@pytest.mark.parametrize(("subject", "body", "attachment"), [
+    ("Research", "I would be interested to know how many drones the force owns.", False),
+    ("Research", "I wondered if you could send me the 2025 custody figures.", False),
+    ("Question", "Is it possible to get a copy of the 2025 road safety report?", False),
+    ("Records", "Could I have the records of road closures in 2025?", False),
+    ("Request for information", "1. Officers in Northfield\n2. Vacancies in Northfield?", False),
+    ("Questions", "Please find attached my request about speed cameras.", True),
+])
+def test_polite_british_and_attached_requests_are_requests(subject, body, attachment):
+    raw = mail(subject=subject, body=body)
+    if attachment:
+        raw = raw.replace(b"Message-ID: <m@example.org>\r\n",
+                          b"Message-ID: <m@example.org>\r\nMIME-Version: 1.0\r\nContent-Type: "
+                          b"multipart/mixed; boundary=b\r\n").replace(
+            body.encode(), b"--b\r\nContent-Type: text/plain\r\n\r\n" + body.encode() +
+            b"\r\n--b\r\nContent-Type: application/pdf\r\nContent-Disposition: attachment; "
+            b"filename=q.pdf\r\n\r\n%PDF-1.4\r\n--b--")
+    assert decide(raw).decision is Decision.NEW_REQUEST
+
+
+@pytest.mark.parametrize("body", ["Could I have a word with someone about my neighbour?",
+                                  "Please find attached the invoice for October."])
+def test_polite_words_without_recorded_information_are_no_requests(body):
+    assert decide(mail(subject="Hello", body=body)).decision is Decision.UNSURE
