@@ -9,7 +9,6 @@ like), `references`, and `classify`, which applies them in an officer's order.
 
 from foidesk.triage.classify import classify, parse_forwarded_date, valid_address
 from foidesk.triage.decisions import (
-    FILED_QUIETLY,
     MACHINE_GENERATED,
     CaseLookup,
     CaseView,
@@ -22,7 +21,7 @@ from foidesk.triage.decisions import (
 from foidesk.triage.references import ReferenceFinder
 
 __all__ = [
-    "FILED_QUIETLY", "MACHINE_GENERATED", "CaseLookup", "CaseView", "Decision", "Forwarded",
+    "MACHINE_GENERATED", "CaseLookup", "CaseView", "Decision", "Forwarded",
     "ReferenceFinder", "Triage", "TriageNotice", "TriagePolicy", "classify",
     "parse_forwarded_date", "valid_address",
 ]

@@ -94,11 +94,11 @@ def classify(message: InboundMessage, cases: CaseLookup, policy: TriagePolicy) -
                                        "a valid email address, so nothing can be sent to it")
     if _domain(sender) in _internal(policy):
         return _from_colleague(message, text, policy)
-    return _from_outside(message, text, thread, cases, policy)
+    return _from_outside(message, text, thread, policy)
 
 
 def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
-                  cases: CaseLookup, policy: TriagePolicy) -> Triage:
+                  policy: TriagePolicy) -> Triage:
     """A message from outside the authority that no case of ours is waiting for."""
     subject = message.subject
     if thread:
@@ -112,19 +112,18 @@ def _from_outside(message: InboundMessage, text: NewText, thread: list[str],
     if unknown:
         return Triage(Decision.UNSURE, f"unknown-reference: quotes {unknown[0]}, a reference "
                                        "we never issued")
-    body = text.body
+    body, words = text.body, text.above_sign_off
     if FORWARD_PREFIX.match(subject) or text.forwarded is not None:
         own = _forwarded_own_request(message, text)
         if own is None:
             return Triage(Decision.UNSURE, f"forward: {message.from_address} forwarded a "
                                            "message written by someone else")
-        body = own
+        body, words = own, request_words(own, (message.from_name,))
     if found := REVIEW.search(f"{subject}\n{body}"):
         return Triage(Decision.UNSURE, f"unknown-review: asks for a review ({found.group(0)!r}) "
                                        "of a request we have no record of")
     if reason := authority_reply_reason(f"{subject}\n{body}"):
         return Triage(Decision.UNSURE, f"authority-reply: {reason}")
-    words = request_words(body, (message.from_name,))
     if (shape := newsletter_shape(message)) and not LAW_REQUEST.search(f"{subject}\n{words}"):
         return Triage(Decision.BULK, f"newsletter: {shape}")
     if reason := not_a_request_reason(subject, body):

@@ -33,9 +33,6 @@ class Decision(StrEnum):
 # Mail that a machine wrote: never answered (RFC 3834 s2), never a case.
 MACHINE_GENERATED = frozenset({Decision.AUTO_REPLY, Decision.BOUNCE, Decision.FEEDBACK_REPORT,
                                Decision.BULK})
-# Filed and counted, and nobody is mailed about it one by one.
-FILED_QUIETLY = frozenset({Decision.AUTO_REPLY, Decision.FEEDBACK_REPORT, Decision.BULK,
-                           Decision.SPAM})
 
 
 @dataclass(frozen=True)

@@ -87,11 +87,10 @@ NOTIFICATION_ONLY = re.compile(
     r"@(?:[\w-]+\.)*(email\.teams\.microsoft\.com|sharepointonline\.com|docusign\.net|"
     r"facebookmail\.com|calendar-notification\.google\.com|yammer\.com|"
     r"notifications?\.[\w.-]+)$", re.IGNORECASE)
+# Domains whose no-reply senders send notifications (their people may write to us).
 NOTIFICATION_DOMAINS = re.compile(
-    r"@(email\.teams\.microsoft\.com|teams\.mail\.microsoft|sharepointonline\.com|"
-    r"microsoft\.com|accountprotection\.microsoft\.com|yammer\.com|slack\.com|"
-    r"calendar-notification\.google\.com|google\.com|linkedin\.com|facebookmail\.com|"
-    r"zoom\.us|docusign\.net|servicenow\.com|atlassian\.net)$", re.IGNORECASE)
+    r"@(teams\.mail\.microsoft|microsoft\.com|accountprotection\.microsoft\.com|slack\.com|"
+    r"google\.com|linkedin\.com|zoom\.us|servicenow\.com|atlassian\.net)$", re.IGNORECASE)
 UNSUBSCRIBE = re.compile(
     r"\bunsubscribe\b|\bopt[- ]out\b|view (this|it) (e-?mail )?in (your|a|the) browser|"
     r"manage (your )?(email )?(preferences|subscriptions?)|you are receiving this "
@@ -224,9 +223,8 @@ def bulk_reason(message: InboundMessage) -> str | None:
     if NOTIFICATION_ONLY.search(sender) or (
             NOTIFICATION_DOMAINS.search(sender) and NO_REPLY_SENDER.match(sender)):
         return f"a notification from {sender}"
-    if NO_REPLY_SENDER.match(sender) and UNSUBSCRIBE.search(message.text[-6000:]):
-        found = UNSUBSCRIBE.search(message.text[-6000:])
-        return f"a newsletter from {sender} ({found.group(0)!r})"  # type: ignore[union-attr]
+    if NO_REPLY_SENDER.match(sender) and (shape := newsletter_shape(message)):
+        return f"{shape}, from {sender}"
     return None
 
 
