@@ -83,8 +83,18 @@ def _queue_notice(
         attach_message=message.raw if attach else None,
     )
     composed = compose(rendered, envelope, domain=settings.domain, now=now)
-    key = f"{notice.event}:{case.reference if case else ''}:{message.message_id}:{notice.audience}"
+    key = notice_key(notice, case.reference if case else "", message.message_id)
     enqueue(uow, key, composed, envelope, case=case, now=now)
+
+
+def notice_key(notice: Notice, reference: str, message_id: str) -> str:
+    """The outbox key of a notice: event, case, the message it is about, audience."""
+    return f"{notice.event}:{reference}:{message_id}:{notice.audience}"
+
+
+def message_id_of(key: str) -> str:
+    """The Message-ID a notice's key names (the inverse of `notice_key`)."""
+    return key.split(":", 2)[2].rsplit(":", 1)[0]
 
 
 def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings,

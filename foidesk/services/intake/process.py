@@ -15,7 +15,7 @@ from foidesk.mail import InboundMessage, MessageTooLarge, parse, parse_address
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
-from foidesk.services.intake.notices import notify, size_in_words
+from foidesk.services.intake.notices import message_id_of, notify, size_in_words
 from foidesk.services.intake.settings import BatchReport, IntakeSettings, Outcome
 from foidesk.services.intake.storage import (
     content_hash,
@@ -61,7 +61,7 @@ class RegisterCases:
             .limit(1))
         if key is None:
             return None
-        return TriageNotice(original_message_id=key.split(":", 2)[2].rsplit(":", 1)[0])
+        return TriageNotice(original_message_id=message_id_of(key))
 
 
 def _view(case: Case | None) -> CaseView | None:

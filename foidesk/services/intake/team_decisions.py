@@ -26,7 +26,7 @@ from foidesk.triage import Decision, ReferenceFinder, Triage
 from foidesk.triage.newtext import new_text
 from foidesk.triage.requests import suggest_regime
 
-DECIDED = ("unsure",)  # an original still waiting for the team
+WAITING = ("unsure",)  # an original still waiting for the team's decision
 
 
 def team_decision(uow, message, triage, settings, arrived_at, now) -> Case | None:
@@ -50,7 +50,7 @@ def team_decision(uow, message, triage, settings, arrived_at, now) -> Case | Non
         return _refuse(uow, settings, message, triage, now,
                        f"{verb} could not be carried out: the original message {original_id} "
                        "is no longer in the register")
-    if original.triage not in DECIDED:
+    if original.triage not in WAITING:
         return _refuse(uow, settings, message, triage, now,
                        f"{verb} was not carried out: the message was already decided "
                        f"({original.triage})")
