@@ -1,6 +1,7 @@
 """The FOI calendar: working days, regimes, clock events and "why this date"."""
 
 from foidesk.calendar.deadlines import (
+    ClockStop,
     Deadline,
     FeePause,
     RequestClock,
@@ -12,7 +13,18 @@ from foidesk.calendar.deadlines import (
     working_days_before,
     working_days_between,
 )
-from foidesk.calendar.regimes import RULES, Extension, ReceiptRule, Regime, RegimeRule, rule_for
+from foidesk.calendar.regimes import (
+    KIND_OF,
+    REGULATOR_REGIME,
+    REVIEW_REGIME,
+    RULES,
+    Extension,
+    Kind,
+    ReceiptRule,
+    Regime,
+    RegimeRule,
+    rule_for,
+)
 from foidesk.calendar.workdays import (
     Holiday,
     HolidayOverrides,
@@ -21,13 +33,18 @@ from foidesk.calendar.workdays import (
 )
 
 __all__ = [
+    "KIND_OF",
+    "REGULATOR_REGIME",
+    "REVIEW_REGIME",
     "RULES",
+    "ClockStop",
     "Deadline",
     "Extension",
     "FeePause",
     "Holiday",
     "HolidayOverrides",
     "HolidayScope",
+    "Kind",
     "ReceiptRule",
     "Regime",
     "RegimeRule",

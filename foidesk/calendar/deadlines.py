@@ -36,6 +36,27 @@ class FeePause:
 
 
 @dataclass(frozen=True)
+class ClockStop:
+    """UK GDPR art. 12A(3): "the period beginning with the day on which the controller
+    makes the request and ending with the day on which the controller receives the
+    information does not count" towards the time limit. Until the answer arrives
+    (`answered` is None) there is no due date."""
+
+    asked: date
+    answered: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.answered is not None and self.answered < self.asked:
+            raise ValueError(f"information received on {self.answered} is before it was "
+                             f"asked for on {self.asked}")
+
+    @property
+    def days(self) -> int:
+        """Calendar days that do not count, both ends included."""
+        return 0 if self.answered is None else (self.answered - self.asked).days + 1
+
+
+@dataclass(frozen=True)
 class RequestClock:
     """Everything about a request that decides its due date."""
 
@@ -47,6 +68,7 @@ class RequestClock:
     extension: Extension | None = None
     extension_days: int | None = None  # PIT extension shorter than the 20-day maximum
     receipt_rule: ReceiptRule = ReceiptRule.ICO
+    stops: tuple[ClockStop, ...] = ()  # subject access: art. 12A stops, the days kept
 
 
 class StepKind(StrEnum):
@@ -116,7 +138,18 @@ def compute_deadline(
                         clock.clarification_sought)
     if rule.months is not None:
         return _month_deadline(clock, rule, workdays)
+    if rule.calendar_days is not None:
+        return _calendar_day_deadline(clock, rule, workdays)
     return _working_day_deadline(clock, rule, workdays)
+
+
+# Where each regime says a clarification starts the time for compliance again.
+RESTART_CITATION: dict[Regime, str] = {
+    Regime.FOIA: "FOIA s1(3), s10(6)",
+    Regime.EIR: "EIR reg 9(4)",
+    Regime.FOISA: "FOISA s1(3), s10(1)(b)",
+    Regime.EIRS: "EIRs reg 9(4)",
+}
 
 
 def _day_zero(clock: RequestClock, workdays: WorkingDayCalendar) -> tuple[date, list[Step]]:
@@ -131,10 +164,8 @@ def _day_zero(clock: RequestClock, workdays: WorkingDayCalendar) -> tuple[date, 
             )
         steps.append(Step(clock.received, StepKind.NOTE, "request received"))
         start = clock.clarified
-        reason = (
-            "clarification received: the clock restarts in full "
-            "(FOIA s1(3), s10(6); EIR reg 9(4); FOISA s1(3))"
-        )
+        reason = ("clarification received: the clock restarts in full "
+                  f"({RESTART_CITATION.get(clock.regime, 'FOIA s1(3), s10(6)')})")
     if clock.receipt_rule is ReceiptRule.CODE_2018:
         rolled = workdays.next_working_day(start)
         if rolled != start:
@@ -212,7 +243,8 @@ def add_months(day: date, months: int) -> date:
 def _month_deadline(
     clock: RequestClock, rule: RegimeRule, workdays: WorkingDayCalendar
 ) -> Deadline:
-    """UK GDPR art. 12(3): a calendar month, moved to the next working day if need be."""
+    """UK GDPR art. 12(3): a calendar month, moved on by the days of any art. 12A stop, then
+    to the next working day if need be."""
     if clock.fee_pauses:
         raise ValueError(f"{rule.regime.value} has no fees notice that pauses the clock")
     start, steps = _day_zero(clock, workdays)
@@ -221,6 +253,17 @@ def _month_deadline(
     if clock.extension is not None:
         months += rule.extra_for(clock.extension)
         basis.append((rule.extension_citations or {})[clock.extension])
+    stops = sorted((s for s in clock.stops if s.asked >= start), key=lambda s: s.asked)
+    if stops:
+        basis.append(STOP_CITATION)
+    for stop in stops:
+        if stop.answered is None:
+            steps.append(Step(stop.asked, StepKind.NOTE, "information sought (UK GDPR art. "
+                              "12A): the clock stops until it arrives"))
+            return Deadline(None, clock.regime, start, tuple(steps), tuple(basis), stop.asked)
+        steps.append(Step(stop.asked, StepKind.NOTE,
+                          f"information sought: {_days(stop.days)} to {stop.answered} do not "
+                          "count (UK GDPR art. 12A)"))
     corresponding = add_months(start, months)
     if corresponding.day != start.day:
         steps.append(
@@ -230,11 +273,45 @@ def _month_deadline(
         steps.append(
             Step(corresponding, StepKind.NOTE, f"the corresponding date {months} month(s) later")
         )
-    due = corresponding
+    due = corresponding + timedelta(days=sum(stop.days for stop in stops))
+    if due != corresponding:
+        steps.append(Step(due, StepKind.NOTE, "moved on by the days the clock stopped"))
+    due = _next_working(due, steps, workdays)
+    return Deadline(due, clock.regime, start, tuple(steps), tuple(basis))
+
+
+STOP_CITATION = ("UK GDPR art. 12A: while the controller waits for information it reasonably "
+                 "requires, from the day it asks to the day it receives it, the time does not "
+                 "count")
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
+def _next_working(due: date, steps: list[Step], workdays: WorkingDayCalendar) -> date:
     while (reason := workdays.non_working_reason(due)) is not None:
         steps.append(Step(due, StepKind.SKIPPED, reason))
         due += timedelta(days=1)
-    return Deadline(due, clock.regime, start, tuple(steps), tuple(basis))
+    return due
+
+
+def _calendar_day_deadline(
+    clock: RequestClock, rule: RegimeRule, workdays: WorkingDayCalendar
+) -> Deadline:
+    """"The period of N days beginning with the day on which it is received": day 1 is
+    the day of receipt. The law does not extend the period past a weekend or holiday, so
+    the desk's date is the last working day on or before its end."""
+    start, steps = _day_zero(clock, workdays)
+    last = start + timedelta(days=(rule.calendar_days or 1) - 1)
+    steps.append(Step(last, StepKind.NOTE, f"day {rule.calendar_days} of the period beginning "
+                      "with the day of receipt"))
+    due = last
+    while (reason := workdays.non_working_reason(due)) is not None:
+        steps.append(Step(due, StepKind.SKIPPED, f"{reason}: the period is not extended, so "
+                          "the day before"))
+        due -= timedelta(days=1)
+    return Deadline(due, clock.regime, start, tuple(steps), (rule.citation,))
 
 
 def working_days_between(

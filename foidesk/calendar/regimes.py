@@ -15,7 +15,43 @@ class Regime(StrEnum):
     FOIA_REVIEW = "foia-review"
     EIR_REVIEW = "eir-review"
     FOISA_REVIEW = "foisa-review"
+    EIRS = "eirs"  # the Environmental Information (Scotland) Regulations 2004
+    EIRS_REVIEW = "eirs-review"
     SAR = "sar"
+    DP_COMPLAINT = "dp-complaint"  # a data protection complaint to the controller (DPA s164A)
+    ICO_COMPLAINT = "ico-complaint"  # the Information Commissioner's investigation of a case
+    SIC_COMPLAINT = "sic-complaint"  # the Scottish Information Commissioner's
+
+
+class Kind(StrEnum):
+    """What a case is: a request, a review of one, or a complaint about one."""
+
+    REQUEST = "request"
+    REVIEW = "review"
+    DP_COMPLAINT = "dp-complaint"
+    REGULATOR = "regulator"
+
+
+# Which kind of case each regime's cases are.
+KIND_OF: dict[str, Kind] = {
+    "foia": Kind.REQUEST, "eir": Kind.REQUEST, "foisa": Kind.REQUEST, "eirs": Kind.REQUEST,
+    "sar": Kind.REQUEST, "foia-review": Kind.REVIEW, "eir-review": Kind.REVIEW,
+    "foisa-review": Kind.REVIEW, "eirs-review": Kind.REVIEW, "dp-complaint": Kind.DP_COMPLAINT,
+    "ico-complaint": Kind.REGULATOR, "sic-complaint": Kind.REGULATOR,
+}
+
+# The regime of an internal review (or, for subject access, a complaint to the controller
+# under DPA s164A) of a case under each regime.
+REVIEW_REGIME: dict[str, str] = {
+    "foia": "foia-review", "eir": "eir-review", "foisa": "foisa-review",
+    "eirs": "eirs-review", "sar": "dp-complaint",
+}
+
+# The regulator that investigates a complaint about a case under each regime.
+REGULATOR_REGIME: dict[str, str] = {
+    "foia": "ico-complaint", "eir": "ico-complaint", "sar": "ico-complaint",
+    "foisa": "sic-complaint", "eirs": "sic-complaint",
+}
 
 
 class Extension(StrEnum):
@@ -48,6 +84,7 @@ class RegimeRule:
     scope: HolidayScope
     working_days: int | None = None  # None for calendar-month regimes
     months: int | None = None
+    calendar_days: int | None = None  # a period of days counted on the calendar
     extensions: dict[Extension, int] | None = None  # extension -> extra days or months
     fee_pause: bool = False
     fee_citation: str = ""
@@ -157,6 +194,66 @@ RULES: dict[Regime, RegimeRule] = {
         citation=(
             "FOISA s21(1): not later than the twentieth working day after receipt of the "
             "requirement for review"
+        ),
+        scope=HolidayScope.SCOTLAND,
+        working_days=20,
+    ),
+    Regime.EIRS: RegimeRule(
+        regime=Regime.EIRS,
+        title="Environmental Information (Scotland) Regulations 2004",
+        citation=(
+            "EIRs reg 5(2)(a): as soon as possible and no later than 20 working days after "
+            "the date of receipt of the request; working days exclude Scottish bank holidays"
+        ),
+        scope=HolidayScope.SCOTLAND,
+        working_days=20,
+        extensions={Extension.COMPLEX: 20},
+        extension_citations={
+            Extension.COMPLEX: (
+                "EIRs reg 7(1): 40 working days where the volume and complexity of the "
+                "information requested make it impracticable to comply within 20"
+            )
+        },
+        fee_pause=True,
+        fee_citation="EIRs reg 8(6): the period from the charge's notice to its payment is "
+                     "disregarded",
+    ),
+    Regime.EIRS_REVIEW: RegimeRule(
+        regime=Regime.EIRS_REVIEW,
+        title="EIRs review",
+        citation=(
+            "EIRs reg 16(4): as soon as possible and no later than 20 working days after the "
+            "date of receipt of the representations"
+        ),
+        scope=HolidayScope.SCOTLAND,
+        working_days=20,
+    ),
+    Regime.DP_COMPLAINT: RegimeRule(
+        regime=Regime.DP_COMPLAINT,
+        title="data protection complaint to the controller",
+        citation=(
+            "DPA 2018 s164A(3): acknowledge within 30 days beginning with the day of receipt, "
+            "then respond and give the outcome without undue delay"
+        ),
+        scope=HolidayScope.UK,
+        calendar_days=30,
+    ),
+    Regime.ICO_COMPLAINT: RegimeRule(
+        regime=Regime.ICO_COMPLAINT,
+        title="Information Commissioner's investigation",
+        citation=(
+            "FOIA s50 (and EIR reg 18, DPA 2018 s165): the Commissioner's letter sets the date "
+            "to respond by; 20 working days when it sets none"
+        ),
+        scope=HolidayScope.UK,
+        working_days=20,
+    ),
+    Regime.SIC_COMPLAINT: RegimeRule(
+        regime=Regime.SIC_COMPLAINT,
+        title="Scottish Information Commissioner's investigation",
+        citation=(
+            "FOISA s47, s49 (and EIRs reg 17): the Commissioner's letter sets the date to "
+            "respond by; 20 working days when it sets none"
         ),
         scope=HolidayScope.SCOTLAND,
         working_days=20,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from foidesk.calendar import (
+    ClockStop,
     Deadline,
     Extension,
     FeePause,
@@ -60,7 +61,10 @@ class ClockEventKind(StrEnum):
     FEE_PAID = "fee_paid"  # s10(2): it resumes, the paused days disregarded
     EXTENSION_PIT = "extension_pit"  # s10(3)
     EXTENSION_COMPLEX = "extension_complex"  # EIR reg 7(1), SAR art. 12(3)
-    REVIEW_REQUESTED = "review_requested"  # the review's own clock starts (FOISA s21, EIR reg 11)
+    IDENTITY_REQUESTED = "identity_requested"  # subject access: art. 12A stops the clock
+    # Registers before migration 0009 restarted a case's own clock for its review; a review
+    # is now a case of its own, and this kind is only read, never written.
+    REVIEW_REQUESTED = "review_requested"
 
 
 # Where a clock event moves the case; None means its status stays.
@@ -71,15 +75,8 @@ CLOCK_EVENT_STATUS: dict[ClockEventKind, CaseStatus | None] = {
     ClockEventKind.FEE_PAID: CaseStatus.AWAITING_OWNER,
     ClockEventKind.EXTENSION_PIT: None,
     ClockEventKind.EXTENSION_COMPLEX: None,
-    ClockEventKind.REVIEW_REQUESTED: CaseStatus.INTERNAL_REVIEW,
-}
-
-# The regime whose time limit applies to an internal review of a case under each regime.
-REVIEW_REGIME: dict[Regime, Regime] = {
-    Regime.FOIA: Regime.FOIA_REVIEW,
-    Regime.EIR: Regime.EIR_REVIEW,
-    Regime.FOISA: Regime.FOISA_REVIEW,
-    Regime.SAR: Regime.SAR,
+    ClockEventKind.IDENTITY_REQUESTED: CaseStatus.CLARIFICATION_REQUESTED,
+    ClockEventKind.REVIEW_REQUESTED: None,
 }
 
 
@@ -93,9 +90,17 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
     clarified: date | None = None
     sought: date | None = None
     pauses: list[FeePause] = []
+    stops: list[ClockStop] = []
+    stopping = rule_for(case.regime).months is not None  # subject access: art. 12A
     for event in case.clock_events:
         kind = ClockEventKind(event.kind)
-        if kind is ClockEventKind.CLARIFICATION_REQUESTED:
+        asking = kind in (ClockEventKind.CLARIFICATION_REQUESTED,
+                          ClockEventKind.IDENTITY_REQUESTED)
+        if stopping and asking:
+            stops.append(ClockStop(event.on))
+        elif stopping and kind is ClockEventKind.CLARIFICATION_RECEIVED and stops:
+            stops[-1] = ClockStop(stops[-1].asked, event.on)
+        elif asking:
             sought = event.on
         elif kind in (ClockEventKind.CLARIFICATION_RECEIVED, ClockEventKind.REVIEW_REQUESTED):
             clarified, sought = event.on, None  # day 0 starts again from this date
@@ -112,6 +117,7 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
         extension=Extension(case.extension) if case.extension else None,
         extension_days=case.extension_days,
         receipt_rule=policy.receipt_rule,
+        stops=tuple(stops),
     )
 
 
@@ -274,9 +280,6 @@ def apply_clock_event(
         case.extension, case.extension_days = Extension.PIT.value, days
     elif kind is ClockEventKind.EXTENSION_COMPLEX:
         case.extension, case.extension_days = Extension.COMPLEX.value, None
-    elif kind is ClockEventKind.REVIEW_REQUESTED:
-        case.regime = REVIEW_REGIME.get(Regime(case.regime), Regime(case.regime)).value
-        case.extension, case.extension_days = None, None
     case.clock_events.append(
         ClockEvent(kind=kind.value, on=on, days=days, note=note, recorded_at=now, actor=actor)
     )
