@@ -71,8 +71,18 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
         "ICO bands: good at 95% or more, adequate 90-95%, unsatisfactory below 90%. A case "
         "answered within a permitted extension counts as in time.",
         "",
+        "Each case counts once, in its own category: a request when it is answered, an "
+        "internal review (a case of its own) when the review is done.",
+        "",
+        f"**Internal reviews in time this quarter:** {quarter.reviews_in_time} of "
+        f"{quarter.reviews} ({share(quarter.reviews_in_time, quarter.reviews)})",
+        "",
         f"**Internal reviews in time (12 months):** {year.reviews_in_time} of {year.reviews} "
         f"({share(year.reviews_in_time, year.reviews)})",
+        "",
+        "**Internal review outcomes (12 months):** "
+        + (", ".join(f"{name} {count}" for name, count in sorted(year.review_outcomes.items()))
+           or "none"),
         "",
         f"**Public-interest extensions used (12 months):** {year.pit_extensions}",
         "",

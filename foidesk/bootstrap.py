@@ -16,6 +16,7 @@ from foidesk.rendering import Renderer
 from foidesk.services.cases import DeadlinePolicy
 from foidesk.services.chasing import ChaseSettings
 from foidesk.services.intake import AuthorityView, IntakeSettings, RoutingRule
+from foidesk.services.intake.settings import Signatory
 from foidesk.services.responses import ResponseSettings, Reviewer
 from foidesk.triage import TriagePolicy
 
@@ -70,6 +71,13 @@ def authority_view(settings: Settings) -> AuthorityView:
         decision_maker_title=(authority.decision_maker.title if authority.decision_maker
                               else ""),
         disclosure_log_url=authority.disclosure_log_url,
+        salutation=settings.letters.salutation,
+        salutation_unnamed=settings.letters.salutation_unnamed,
+        valediction=settings.letters.valediction,
+        signatories=tuple(Signatory(s.name, s.role, frozenset(r.value for r in s.regimes))
+                          for s in settings.letters.signatories),
+        review_suffix=settings.reference.review_suffix,
+        complaint_suffix=settings.reference.complaint_suffix,
     )
 
 
@@ -101,7 +109,8 @@ def response_settings(settings: Settings) -> ResponseSettings:
         authority=authority_view(settings),
         deadlines=deadline_policy(settings),
         reviewers=tuple(
-            Reviewer(str(r.email).lower(), frozenset(regime.value for regime in r.regimes))
+            Reviewer(str(r.email).lower(), frozenset(regime.value for regime in r.regimes),
+                     r.name)
             for r in settings.reviewers
         ),
         trusted_relays=tuple(settings.review.trusted_relays),

@@ -22,7 +22,9 @@ class CaseStatus(StrEnum):
     CLARIFICATION_REQUESTED = "clarification_requested"
     FEE_PENDING = "fee_pending"
     WITHDRAWN = "withdrawn"
-    INTERNAL_REVIEW = "internal_review"
+    # A closed case that owes a fresh response: a review overturned its decision, or a
+    # Commissioner's decision notice requires one. Its first response is kept as it was.
+    REOPENED = "reopened"
 
 
 S = CaseStatus
@@ -30,8 +32,11 @@ S = CaseStatus
 # Every lawful move. Anything not listed raises IllegalTransition.
 TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.RECEIVED: frozenset({S.ACKNOWLEDGED, S.CLARIFICATION_REQUESTED, S.WITHDRAWN, S.CLOSED}),
+    # A Commissioner's case closes on its decision notice or on compliance, with no
+    # letter of ours to approve.
     S.ACKNOWLEDGED: frozenset(
-        {S.AWAITING_OWNER, S.DRAFTING, S.CLARIFICATION_REQUESTED, S.FEE_PENDING, S.WITHDRAWN}
+        {S.AWAITING_OWNER, S.DRAFTING, S.CLARIFICATION_REQUESTED, S.FEE_PENDING, S.WITHDRAWN,
+         S.CLOSED}
     ),
     S.AWAITING_OWNER: frozenset(
         {S.DRAFTING, S.CLARIFICATION_REQUESTED, S.FEE_PENDING, S.WITHDRAWN}
@@ -42,15 +47,15 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     # A reviewer approves, or sends the draft back with changes.
     S.IN_REVIEW: frozenset({S.APPROVED, S.DRAFTING, S.WITHDRAWN}),
     S.APPROVED: frozenset({S.RESPONDED, S.DRAFTING, S.WITHDRAWN}),
-    S.RESPONDED: frozenset({S.CLOSED, S.INTERNAL_REVIEW}),
-    # A requester may ask for an internal review after the case is closed.
-    S.CLOSED: frozenset({S.INTERNAL_REVIEW}),
+    S.RESPONDED: frozenset({S.CLOSED}),
+    # A review (a case of its own) that overturns the decision re-opens the original.
+    S.CLOSED: frozenset({S.REOPENED}),
+    S.REOPENED: frozenset({S.AWAITING_OWNER, S.DRAFTING, S.WITHDRAWN}),
     # s1(3): the clarification restarts the clock; s1(3) with no reply: the case lapses.
     S.CLARIFICATION_REQUESTED: frozenset({S.ACKNOWLEDGED, S.WITHDRAWN, S.CLOSED}),
     # s9(2): paid -> work resumes; unpaid after three months -> the request lapses.
     S.FEE_PENDING: frozenset({S.AWAITING_OWNER, S.DRAFTING, S.WITHDRAWN, S.CLOSED}),
     S.WITHDRAWN: frozenset(),
-    S.INTERNAL_REVIEW: frozenset({S.DRAFTING, S.IN_REVIEW, S.RESPONDED, S.CLOSED}),
 }
 
 # Cases on which the authority still owes something.

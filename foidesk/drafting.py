@@ -17,6 +17,14 @@ or TOML (`foidesk draft REF --from answers.toml`):
     [answers]
     "1" = "The Constabularies do not use ..."
 
+A review's outcome gives the reviewer's reasoning, per exemption or issue, and, when it
+overturns the decision, the date the fresh response is due (default 20 working days):
+
+    Outcome: partly-upheld
+    Reason s31(1)(a): The exemption is engaged, but the public interest now favours ...
+    Reason: The search was not adequate: the estates team was not asked.
+    Respond by: 2026-12-18
+
 A line starting with a question number begins that answer; the lines after it
 continue it. Every answer must name a question of the request; a refusal (in
 whole or part, or neither confirm nor deny) must cite an exemption (FOIA s17).
@@ -27,6 +35,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 from foidesk.exemptions import find as find_exemption
@@ -72,9 +81,12 @@ class DraftContent:
     exemptions: list[str] = field(default_factory=list)
     answers: dict[str, str] = field(default_factory=dict)
     note: str = ""
+    reasons: dict[str, str] = field(default_factory=dict)  # a review's, by exemption or issue
+    respond_by: date | None = None  # an overturning review: when the fresh response is due
 
 
-HEADER = re.compile(r"^\s*(outcome|exemption|note)\s*:\s*(.*)$", re.IGNORECASE)
+HEADER = re.compile(r"^\s*(outcome|exemption|note|respond by|reason(?:\s+([^:]{1,60}))?)\s*:"
+                    r"\s*(.*)$", re.IGNORECASE)
 ANSWER = re.compile(r"^\s*(\d{1,2}[a-z]?)[.):]\s+(.*)$", re.IGNORECASE)
 
 
@@ -83,21 +95,27 @@ def parse_plain(text: str) -> DraftContent:
     starts with "#" (the starter's comments)."""
     text = re.split(r"^(?:>|On .{5,80} wrote:|-{2,}\s*Original Message)", text, maxsplit=1,
                     flags=re.MULTILINE)[0]
-    outcome, exemptions, notes = None, [], []
+    outcome, exemptions, notes, respond_by = None, [], [], None
     answers: dict[str, list[str]] = {}
+    reasons: dict[str, list[str]] = {}
     current: list[str] | None = None
     for line in text.splitlines():
         if line.lstrip().startswith("#"):  # the starter's comments: questions, owners' words
             continue
         if header := HEADER.match(line):
-            name, value = header.group(1).lower(), header.group(2).strip()
+            name, value = header.group(1).lower(), header.group(3).strip()
+            current = None
             if name == "outcome":
                 outcome = value
             elif name == "exemption":
                 exemptions += [v.strip() for v in value.split(",") if v.strip()]
+            elif name == "respond by":
+                respond_by = _date(value)
+            elif name.startswith("reason"):
+                current = reasons.setdefault((header.group(2) or "").strip(), [])
+                current.append(value)
             else:
                 notes.append(value)
-            current = None
         elif answer := ANSWER.match(line):
             current = answers.setdefault(answer.group(1).lower(), [])
             current.append(answer.group(2).strip())
@@ -110,7 +128,17 @@ def parse_plain(text: str) -> DraftContent:
         outcome=_outcome(outcome), exemptions=exemptions,
         answers={n: join_paragraphs(lines, "\n\n") for n, lines in answers.items()},
         note=" ".join(notes),
+        reasons={k: join_paragraphs(lines, "\n\n") for k, lines in reasons.items()},
+        respond_by=respond_by,
     )
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise DraftError(f"'Respond by:' must be a date such as 2026-12-18, got {value!r}") \
+            from None
 
 
 def parse_toml(text: str) -> DraftContent:
@@ -125,6 +153,8 @@ def parse_toml(text: str) -> DraftContent:
         exemptions=[str(e) for e in data.get("exemptions", [])],
         answers={str(k).lower(): str(v).strip() for k, v in data.get("answers", {}).items()},
         note=str(data.get("note", "")),
+        reasons={str(k): str(v).strip() for k, v in data.get("reasons", {}).items()},
+        respond_by=_date(str(data["respond_by"])) if data.get("respond_by") else None,
     )
 
 
@@ -152,6 +182,11 @@ def check(content: DraftContent, question_numbers: list[str], regime: str,
             f"answers to questions the request does not have: {', '.join(unknown)} "
             f"(questions: {', '.join(question_numbers)})"
         )
+    if not review and (content.reasons or content.respond_by):
+        raise DraftError("'Reason' and 'Respond by' belong to a review's outcome, not a "
+                         "response")
+    if content.outcome is Outcome.UPHELD and content.respond_by:
+        raise DraftError("an upheld decision needs no fresh response: drop 'Respond by'")
     if content.outcome in NEEDS_EXEMPTION and not content.exemptions:
         raise DraftError(f"outcome {content.outcome.value!r} withholds information: FOIA s17 "
                          "requires the exemption relied on (add 'Exemption: s31(3)')")

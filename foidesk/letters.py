@@ -1,29 +1,37 @@
 """Letters: the response (and review outcome) rendered from templates, and as a PDF.
 
 The PDF is made by fpdf2, pure Python with no system library, from the same text
-the email carries, so the two can never disagree.
+the email carries, so the two can never disagree. Its font is DejaVu Sans as matplotlib
+ships it, so a fresh machine needs no system fonts and any name renders.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from dataclasses import dataclass
 from datetime import date
+from importlib import resources
 from typing import Any
 
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from foidesk.drafting import NEEDS_EXEMPTION, OUTCOME_LABELS, DraftContent, Outcome
 from foidesk.exemptions import find as find_exemption
+from foidesk.law import law_of
 from foidesk.rendering import Renderer
 
 ICO = {
     "name": "The Information Commissioner's Office",
+    "in_text": "the Information Commissioner",
     "address": "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF",
     "telephone": "0303 123 1113",
     "web": "https://ico.org.uk/make-a-complaint/",
 }
 SCOTTISH_COMMISSIONER = {
     "name": "The Scottish Information Commissioner",
+    "in_text": "the Scottish Information Commissioner",
     "address": "Kinburn Castle, Doubledykes Road, St Andrews, Fife KY16 9DS",
     "telephone": "01334 464610",
     "web": "https://www.foi.scot/appeal",
@@ -39,7 +47,8 @@ class Letter:
 
 
 def letter_context(case, content: DraftContent, authority: Any, *, letter_date: date,
-                   review_days: int) -> dict[str, Any]:
+                   review_days: int, original=None, draft: bool = False,
+                   reviewer_name: str = "") -> dict[str, Any]:
     """Everything the letter templates read."""
     exemptions = []
     for citation in content.exemptions:
@@ -51,25 +60,62 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
             "against": entry.against.replace("{authority}", authority.name),
             "balance": entry.balance.replace("{authority}", authority.name),
         })
+    withholds = content.outcome in NEEDS_EXEMPTION
+    questions = [
+        {"number": q.number, "text": q.text,
+         "answer": content.answers.get(q.number.lower(), "")}
+        for q in case.questions
+    ]
+    requester = case.requester
     return {
         "authority": authority,
         "case": case,
+        "original": original,
+        "draft": draft,
         "letter_date": letter_date,
-        "questions": [
-            {"number": q.number, "text": q.text,
-             "answer": content.answers.get(q.number.lower(), "")}
-            for q in case.questions
-        ],
+        "questions": questions,
+        "answer_groups": answer_groups(questions, COVERED if withholds else ""),
         "outcome": content.outcome.value,
         "outcome_label": OUTCOME_LABELS[content.outcome],
-        "withholds": content.outcome in NEEDS_EXEMPTION,
+        "withholds": withholds,
         "ncnd": content.outcome in (Outcome.NCND, Outcome.PARTIAL_NCND),
         "exemptions": exemptions,
         "note": content.note,
+        "reasons": [{"issue": issue, "text": text}
+                    for issue, text in (content.reasons or {}).items()],
+        "respond_by": content.respond_by,
+        "grounds": (case.request_text or "").strip() if original is not None else "",
+        "reviewer_name": reviewer_name,
         "review_days": review_days,
-        "commissioner": SCOTTISH_COMMISSIONER if authority.jurisdiction == "scotland" else ICO,
-        "requester_name": case.requester.name if case.requester else "",
+        "commissioner": (SCOTTISH_COMMISSIONER if case.regime in SCOTTISH_REGIMES
+                         or (authority.jurisdiction == "scotland" and case.regime != "sar")
+                         else ICO),
+        "requester_name": requester.name if requester else "",
+        "requester_address": (requester.postal_address or "").strip() if requester else "",
+        "law": law_of(case.regime),
+        "signer": authority.signatory(case.regime),
     }
+
+
+COVERED = "This part of your request is covered by the decision below."
+SCOTTISH_REGIMES = frozenset({"foisa", "foisa-review", "eirs", "eirs-review"})
+
+
+def answer_groups(questions: list[dict[str, str]], unanswered: str) -> list[dict[str, Any]]:
+    """Consecutive questions with the same answer, answered once: "Questions 3 to 9"."""
+    groups: list[dict[str, Any]] = []
+    for question in questions:
+        answer = question["answer"] or unanswered
+        if groups and answer and groups[-1]["answer"] == answer:
+            groups[-1]["numbers"].append(question["number"])
+        else:
+            groups.append({"numbers": [question["number"]], "answer": answer})
+    for group in groups:
+        numbers = group["numbers"]
+        group["label"] = (numbers[0] if len(numbers) == 1 else
+                          f"Questions {numbers[0]} and {numbers[1]}:" if len(numbers) == 2 else
+                          f"Questions {numbers[0]} to {numbers[-1]}:")
+    return groups
 
 
 def render_letter(renderer: Renderer, name: str, context: dict[str, Any]) -> Letter:
@@ -77,39 +123,113 @@ def render_letter(renderer: Renderer, name: str, context: dict[str, Any]) -> Let
     env = renderer.env
     subject = " ".join(env.get_template(f"letters/{name}.subject.j2").render(**context).split())
     text = env.get_template(f"letters/{name}.txt.j2").render(**context)
-    html = env.get_template(f"letters/{name}.html.j2").render(**context)
+    html = env.get_template(f"letters/{name}.html.j2").render(
+        **context, paragraphs=paragraphs(text))
     return Letter(subject, text, html, pdf_of(text, title=subject,
-                                               author=context["authority"].name))
+                                               author=context["authority"].name,
+                                               draft=bool(context.get("draft"))))
 
 
-_PUNCTUATION = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-",
-    "\u2014": "-", "\u2026": "...", "\u00a0": " ", "\u2022": "-",
-})
+FONTS = resources.files("matplotlib") / "mpl-data" / "fonts" / "ttf"
+HEADING_PREFIXES = ("Response to your request", "Your right to", "Section ", "Regulation ",
+                    "Article ", "Harm (", "Balance test", "Grounds of ",
+                    "The reviewer's ")
+KEEP_WITH_NEXT = 22  # mm: a heading needs this much room below it, or starts a new page
 
 
-def pdf_of(text: str, *, title: str, author: str) -> bytes:
-    """A4 PDF of the letter text (core fonts: Latin-1; other characters become '?')."""
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
+class _LetterPdf(FPDF):
+    """A4 letter pages; a draft's every page says DRAFT across it."""
+
+    def __init__(self, *, draft: bool) -> None:
+        super().__init__(format="A4")
+        self.draft = draft
+        self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
+        self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
+
+    def header(self) -> None:
+        if not self.draft:
+            return
+        style = (self.font_family, self.font_style, self.font_size_pt)
+        self.set_font("DejaVu", "B", 96)
+        self.set_text_color(215, 215, 215)
+        with self.rotation(55, x=self.w / 2, y=self.h / 2):
+            width = self.get_string_width("DRAFT")
+            self.text(self.w / 2 - width / 2, self.h / 2 + 12, "DRAFT")
+        self.set_text_color(0, 0, 0)
+        self.set_font(style[0] or "DejaVu", style[1], style[2])
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("DejaVu", "", 8)
+        self.set_text_color(90, 90, 90)
+        mark = "DRAFT - not approved for release - " if self.draft else ""
+        self.cell(0, 5, f"{mark}Page {self.page_no()} of {{nb}}", align="C")
+        self.set_text_color(0, 0, 0)
+
+
+@functools.cache
+def _covered() -> frozenset[int]:
+    """The code points DejaVu Sans has glyphs for, both weights."""
+    found: set[int] = set()
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        with TTFont(str(FONTS / name), lazy=True) as font:
+            found |= set(font.getBestCmap())
+    return frozenset(found)
+
+
+def unrenderable(text: str) -> str:
+    """The characters of `text` the letter's font cannot show (Chinese, say), in order."""
+    covered = _covered()
+    return "".join(dict.fromkeys(c for c in text if ord(c) not in covered and c not in "\n\r"))
+
+
+def _renderable(text: str) -> str:
+    """Each character the font cannot show becomes U+FFFD, so a gap is seen, never silent."""
+    missing = unrenderable(text)
+    return text.translate({ord(c): "\ufffd" for c in missing}) if missing else text
+
+
+def pdf_of(text: str, *, title: str, author: str, draft: bool = False) -> bytes:
+    """A4 PDF of the letter text in DejaVu Sans (every character a name or an answer may
+    hold), headings kept with what follows them, and DRAFT across every page of a draft."""
+    pdf = _LetterPdf(draft=draft)
+    pdf.set_title(f"DRAFT: {title}" if draft else title)
     pdf.set_author(author)
+    pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=18)
     pdf.set_margins(20, 18, 20)
     pdf.add_page()
-    lines = text.translate(_PUNCTUATION).encode("latin-1", "replace").decode("latin-1")
     first = True
-    for line in lines.splitlines():
+    for line in _renderable(text).splitlines():
         if first and line.strip():
-            pdf.set_font("Helvetica", "B", 13)
+            pdf.set_font("DejaVu", "B", 13)
             pdf.multi_cell(0, 7, line.strip(), new_x="LMARGIN", new_y="NEXT")
-            pdf.set_font("Helvetica", size=10.5)
+            pdf.set_font("DejaVu", size=10)
             first = False
             continue
         if not line.strip():
             pdf.ln(3)
             continue
-        bold = line.isupper() or line.startswith(("Response to your request",
-                                                   "Your right to", "Section ", "Regulation "))
-        pdf.set_font("Helvetica", "B" if bold else "", 10.5)
+        heading = is_heading(line)
+        if heading and pdf.will_page_break(KEEP_WITH_NEXT):
+            pdf.add_page()
+        pdf.set_font("DejaVu", "B" if heading else "", 10)
         pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def paragraphs(text: str) -> list[dict[str, Any]]:
+    """The letter's text as paragraphs for its HTML twin: each its lines, and whether it
+    is a heading, so the email's two parts say the same words."""
+    found: list[dict[str, Any]] = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        lines = [line.strip() for line in block.splitlines() if line.strip()]
+        if lines:
+            found.append({"lines": lines, "heading": len(lines) == 1 and is_heading(lines[0])})
+    return found
+
+
+def is_heading(line: str) -> bool:
+    """A line the letter sets in bold: capitals, or one of the letters' headings."""
+    stripped = line.strip()
+    return (stripped.isupper() and len(stripped) > 3) or stripped.startswith(HEADING_PREFIXES)

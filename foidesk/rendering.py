@@ -13,6 +13,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 from markupsafe import Markup
 
+from foidesk.law import law_of
 from foidesk.sanitise import clean_html
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -65,6 +66,7 @@ class Renderer:
         self.env.filters["uk_date"] = _uk_date
         self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
+        self.env.globals["law_of"] = law_of
         # A requester's HTML, through nh3: the only way their markup reaches our HTML.
         self.env.filters["sanitised_html"] = lambda markup: Markup(clean_html(markup or ""))
 

@@ -51,8 +51,16 @@ def cases_document(cases: Sequence[Case], today: date, policy: DeadlinePolicy) -
     }
 
 
+def link_summary(case: Case) -> dict[str, Any]:
+    """A linked case in one line: which, what, where it stands."""
+    return {"reference": case.reference, "regime": case.regime, "status": case.status,
+            "received_on": case.received_on.isoformat(), "due_on": _iso(case.due_on),
+            "outcome": case.outcome, "in_time": case.in_time}
+
+
 def case_document(
-    case: Case, events: Sequence[Event], today: date, policy: DeadlinePolicy
+    case: Case, events: Sequence[Event], today: date, policy: DeadlinePolicy,
+    *, linked_to: Case | None = None, linked: Sequence[Case] = (),
 ) -> dict[str, Any]:
     deadline = deadline_for(case, policy)
     document = {"schema": CASE_SCHEMA, **case_summary(case, today, policy)}
@@ -63,6 +71,10 @@ def case_document(
             "extension": case.extension,
             "outcome": case.outcome,
             "responded_at": _iso(case.responded_at),
+            "in_time": case.in_time,
+            "external_reference": case.external_reference,
+            "linked_to": link_summary(linked_to) if linked_to is not None else None,
+            "linked_cases": [link_summary(c) for c in linked],
             "deadline_explanation": deadline.explain().splitlines(),
             "questions": [
                 {"number": q.number, "text": q.text, "answer": q.answer} for q in case.questions

@@ -12,6 +12,7 @@ from foidesk.cli import (
     cases_cmds,
     config_cmds,
     deadline,
+    linked_cmds,
     owner_cmds,
     report_cmds,
     response_cmds,
@@ -36,6 +37,7 @@ response_cmds.register(app)
 report_cmds.register(app)
 retention_cmds.register(app)
 triage_cmds.register(app)
+linked_cmds.register(app)
 
 
 @app.command()

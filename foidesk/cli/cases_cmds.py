@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -28,8 +29,8 @@ from foidesk.services.cases import (
     london_date,
     recompute_open_deadlines,
     record_clock_event,
-    register_case,
 )
+from foidesk.services.reviews import linked_to, original_of
 from foidesk.views import case_document, cases_document
 
 
@@ -104,7 +105,9 @@ def case(
             found = uow.cases.get(reference)
         except CaseNotFound as error:
             fail(str(error))
-        document = case_document(found, uow.cases.events(found), today, desk.policy)
+        document = case_document(found, uow.cases.events(found), today, desk.policy,
+                                 linked_to=original_of(uow, found),
+                                 linked=linked_to(uow, found))
     desk.close()
     if as_json:
         _print_json(document)
@@ -116,6 +119,10 @@ def new(
     subject: Annotated[str, typer.Option(help="What the request is about.")],
     requester: Annotated[str, typer.Option(help="Requester's name.")],
     email: Annotated[str | None, typer.Option(help="Requester's email address.")] = None,
+    address: Annotated[
+        str | None, typer.Option(help="Requester's postal address (lines separated by commas "
+                                      "or newlines).")
+    ] = None,
     received: Annotated[
         str | None, typer.Option(help="When it was received (ISO); default: --now.")
     ] = None,
@@ -126,35 +133,66 @@ def new(
         list[str] | None,
         typer.Option(metavar="TEXT", help="A numbered item of the request (repeatable)."),
     ] = None,
+    text: Annotated[
+        str | None, typer.Option(help="The request's words, when not split into questions.")
+    ] = None,
+    how: Annotated[str, typer.Option(help="How it arrived, for the audit trail.")] = "by post",
+    letter_to: Annotated[
+        Path | None, typer.Option(help="Where to write the acknowledgement letter when there "
+                                       "is no email address (default: <reference>-"
+                                       "acknowledgement.pdf here).")
+    ] = None,
+    send: Annotated[
+        bool, typer.Option("--send/--queue", help="Send the acknowledgement and the owner's "
+                                                  "task now (default), or at the next run.")
+    ] = True,
     now: NowOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Register a request that did not come by email (post, phone, counter).
+    """Register a request that did not come by email (post, phone, counter): it is
+    acknowledged (by email, or a letter to print) and routed like a mailed one.
 
     Example: foidesk new --subject "Speed cameras" --requester "A. Person" --received 2026-11-02
     """
+    from foidesk.bootstrap import intake_settings
+    from foidesk.services.intake.by_hand import register_by_hand
+
     desk = open_desk(config)
     moment = now_from(now)
     received_at = now_from(received) if received else moment
-    reference = register_case(
+    questions = tuple((str(i), q) for i, q in enumerate(question or [], start=1))
+    words = text or "\n".join(f"{n}. {q}" for n, q in questions) or subject
+    postal = "\n".join(part.strip() for part in (address or "").replace(",", "\n").splitlines()
+                       if part.strip()) or None
+    done = register_by_hand(
         desk.uow(),
         NewRequest(
-            requester_name=requester,
-            requester_email=email,
-            subject=subject,
-            received_at=received_at,
-            regime=regime or desk.settings.authority.default_regime,
-            questions=tuple((str(i), text) for i, text in enumerate(question or [], start=1)),
+            requester_name=requester, requester_email=email, subject=subject,
+            received_at=received_at, regime=regime or desk.settings.authority.default_regime,
+            questions=questions, postal_address=postal,
         ),
-        reference_format=desk.reference_format,
-        policy=desk.policy,
-        actor="cli",
-        now=moment,
+        intake_settings(desk.settings), text=words, how=how, actor="cli", now=moment,
     )
-    with desk.uow() as uow:
-        due = uow.cases.get(reference).due_on
+    if send and desk.settings.sender is not None:
+        from foidesk.cli.response_cmds import _drain
+
+        _drain(desk, moment)
     desk.close()
-    out.print(f"{reference} due {due}", markup=False)
+    out.print(f"{done.reference} due {done.due_on}", markup=False)
+    if done.letter is not None:
+        path = letter_to or Path(f"{_file_stem(done.reference)}-acknowledgement.pdf")
+        path.write_bytes(done.letter.pdf)
+        out.print(f"acknowledgement: a letter to print and post, written to {path}",
+                  markup=False)
+    else:
+        out.print(f"acknowledgement: emailed to {email}" if send and desk.settings.sender
+                  else f"acknowledgement: queued for {email}", markup=False)
+    out.print(f"routed to {done.owner}" if done.owner else
+              "routed to the FOI team: no routing rule matched", markup=False)
+
+
+def _file_stem(reference: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in reference).split())
 
 
 def clock(
@@ -238,11 +276,16 @@ def _print_json(document: dict[str, Any]) -> None:
 def _print_case(document: dict[str, Any]) -> None:
     table = Table(show_header=False, title=document["reference"])
     for key in ("regime", "status", "subject", "received_on", "due_on", "working_days_left",
-                "deadline_version", "extension", "outcome"):
+                "deadline_version", "extension", "outcome", "responded_at", "in_time",
+                "external_reference"):
         value = document[key]
         table.add_row(key.replace("_", " "), "" if value is None else str(value))
     requester = document["requester"]
     table.add_row("requester", f"{requester['name']} <{requester['email'] or 'no email'}>")
+    if document["linked_to"]:
+        table.add_row("about", _link_line(document["linked_to"]))
+    for link in document["linked_cases"]:
+        table.add_row("linked", _link_line(link))
     out.print(table)
     for question in document["questions"]:
         out.print(f"  {question['number']}. {question['text']}", markup=False)
@@ -263,6 +306,18 @@ def _print_case(document: dict[str, Any]) -> None:
             event["detail"],
         )
     out.print(timeline)
+
+
+def _link_line(link: dict[str, Any]) -> str:
+    """`FOI 000001/26-IR (foia-review, closed, upheld, in time)`."""
+    facts = [link["regime"], link["status"]]
+    if link["outcome"]:
+        facts.append(link["outcome"])
+    if link["in_time"] is not None:
+        facts.append("in time" if link["in_time"] else "late")
+    elif link["due_on"]:
+        facts.append(f"due {link['due_on']}")
+    return f"{link['reference']} ({', '.join(facts)})"
 
 
 def _change(before: dict[str, Any], after: dict[str, Any]) -> str:

@@ -92,7 +92,17 @@ regimes = ["foia", "eir", "sar"]
 [[reviewers]]
 name = "B. Senior"
 email = "{SECOND_REVIEWER}"
-regimes = ["foia-review", "eir-review"]
+regimes = ["foia-review", "eir-review", "dp-complaint"]
+
+[[letters.signatories]]
+name = "A. Decider"
+role = "Freedom of Information Decision Maker"
+regimes = ["foia", "eir", "sar"]
+
+[[letters.signatories]]
+name = "B. Senior"
+role = "Head of Information Management (internal reviews)"
+regimes = ["foia-review", "eir-review", "dp-complaint"]
 """
 
 DKIM = "mx.exampleshire.police.uk; dkim=pass header.d=exampleshire.police.uk"
@@ -311,12 +321,47 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
          lambda now: _officer("clarify", s, now)),
         (d[9], "Officer drafts the LFR response (partial NCND, s24(2), s31(3)) for review",
          lambda now: _officer("draft", s, now)),
-        (d[20], "Officer drafts the internal review outcome (upheld) for a second reviewer",
-         lambda now: _officer("review", s, now)),
-        (d[21], "Second reviewer approves the review outcome in the Prefect form",
+        (d[5], "Officer registers a request that came by post; the acknowledgement is a "
+               "letter to print", lambda now: _officer("post", s, now)),
+        (d[20], f"Officer drafts the outcome of {REVIEW}, the internal review (a case of its "
+                "own), for a second reviewer", lambda now: _officer("review", s, now)),
+        (d[21], f"Second reviewer approves the outcome of {REVIEW} in the Prefect form",
          lambda now: _officer("decide", s, now)),
     ]
     return plan
+
+
+REVIEW = "FOI 000001/26-IR"
+REVIEW_ANSWERS = """Outcome: upheld
+Reason s24(2): Confirming or denying covert use would tell those who threaten national
+security where the police can and cannot see them; that harm is real and current.
+Reason s31(3): The same confirmation would let offenders map which forces deploy the
+technology. The public interest in transparency is met by what we have said about overt use.
+Reason: Every part of the request was answered or covered by the exemptions; the search of
+the Digital Policing records was adequate.
+"""
+POSTAL = ("Mr Dafydd Jones", "7 Heol y Castell\nExampleton EX2 7QQ")
+
+
+def _register_postal_request(scene: Scenario, config, now: datetime) -> None:
+    """A request that came by post: registered by hand, acknowledged by a printed letter."""
+    from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.services.cases import NewRequest
+    from foidesk.services.intake.by_hand import register_by_hand
+
+    desk = bootstrap(config)
+    done = register_by_hand(desk.uow(), NewRequest(
+        requester_name=POSTAL[0], requester_email=None, subject="Speed camera income",
+        received_at=now, postal_address=POSTAL[1],
+        questions=(("1", "How much did your force receive from speed camera fines in 2025?"),)),
+        intake_settings(config), text="How much did your force receive from speed camera "
+        "fines in 2025?", how="by post", actor="officer", now=now)
+    letters = scene.workdir / "letters"
+    letters.mkdir(exist_ok=True)
+    if done.letter is not None:
+        stem = re.sub(r"[^A-Za-z0-9]+", "-", done.reference).strip("-")
+        (letters / f"{stem}-acknowledgement.pdf").write_bytes(done.letter.pdf)
+    desk.close()
 
 
 def _bounce(scene: Scenario, acknowledgement) -> bytes:
@@ -357,17 +402,17 @@ def _officer(what: str, scene: Scenario, now: datetime) -> None:
                      actor="officer", now=now)
         submit_for_review(desk.uow(), "FOI 000001/26", responses, actor="officer", now=now)
     elif what == "review":
-        create_draft(desk.uow(), "FOI 000001/26", parse_plain(
-            "Outcome: upheld\nNote: Having looked at the request and the response again, the "
-            "exemptions in sections 24(2) and 31(3) were correctly applied."),
-            responses, actor="officer", now=now)
-        submit_for_review(desk.uow(), "FOI 000001/26", responses, actor="officer", now=now)
+        create_draft(desk.uow(), REVIEW, parse_plain(REVIEW_ANSWERS), responses,
+                     actor="officer", now=now)
+        submit_for_review(desk.uow(), REVIEW, responses, actor="officer", now=now)
     elif what == "decide":
         from flows.review import ReviewDecision, review_decision
 
-        review_decision(ReviewDecision(reference="FOI 000001/26", decision="approve",
+        review_decision(ReviewDecision(reference=REVIEW, decision="approve",
                                        reviewer=SECOND_REVIEWER),
                         config_path=str(scene.config_path), now=now.isoformat())
+    elif what == "post":
+        _register_postal_request(scene, config, now)
     with build_sender(config) as sender:
         drain(desk.uow, sender, outgoing, now=now)
     desk.close()
@@ -416,7 +461,7 @@ def _export(scene: Scenario) -> tuple[int, int]:
 
     outbox, letters = scene.workdir / "outbox", scene.workdir / "letters"
     outbox.mkdir()
-    letters.mkdir()
+    letters.mkdir(exist_ok=True)
     box = stdlib_mailbox.Maildir(scene.sent_path, create=True)
     pdfs = 0
     for n, key in enumerate(sorted(box.keys(), key=arrival_order), start=1):
@@ -429,6 +474,21 @@ def _export(scene: Scenario) -> tuple[int, int]:
                 pdfs += 1
                 (letters / f"{n:03d}-{part.get_filename()}").write_bytes(part.get_content())
     return len(box.keys()), pdfs
+
+
+def _performance(scene: Scenario) -> str:
+    """The foi-performance dashboard as the demo's last day left it."""
+    from flows.dashboard import performance_markdown
+    from foidesk.register.database import create_register_engine
+    from foidesk.register.unit_of_work import SqlUnitOfWork
+    from foidesk.services.reports import performance, quarter_of, rolling_year
+
+    today = scene.days[-1].day
+    engine = create_register_engine(f"sqlite:///{scene.workdir / 'var' / 'foidesk.db'}")
+    quarter = performance(SqlUnitOfWork(engine), *quarter_of(today))
+    year = performance(SqlUnitOfWork(engine), *rolling_year(today))
+    engine.dispose()
+    return performance_markdown(quarter, year, today)
 
 
 def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds: float) -> None:
@@ -448,17 +508,23 @@ def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds
     engine = create_engine(f"sqlite:///{scene.workdir / 'var' / 'foidesk.db'}")
     with engine.connect() as connection:
         rows = connection.execute(text(
-            "SELECT reference, regime, status, due_on, outcome, flags FROM cases "
-            "ORDER BY reference")).all()
+            "SELECT c.reference, c.regime, c.status, c.due_on, c.outcome, c.responded_at, "
+            "c.in_time, o.reference AS about FROM cases c LEFT JOIN cases o "
+            "ON o.id = c.linked_case_id ORDER BY c.reference")).all()
     engine.dispose()
     table = Table(title="Caseload at the end of the demo")
-    for column in ("Reference", "Regime", "Status", "Due", "Outcome", "Flags"):
+    for column in ("Reference", "About", "Regime", "Status", "Due", "Responded", "In time",
+                   "Outcome"):
         table.add_column(column)
     for row in rows:
-        table.add_row(row.reference, row.regime, row.status, str(row.due_on or "stopped"),
-                      row.outcome or "", str(row.flags or ""))
+        responded = str(row.responded_at)[:10] if row.responded_at else ""
+        in_time = "" if row.in_time is None else ("yes" if row.in_time else "no")
+        table.add_row(row.reference, row.about or "", row.regime, row.status,
+                      str(row.due_on or "stopped"), responded, in_time, row.outcome or "")
     console.print()
     console.print(table)
+    console.print()
+    console.print(_performance(scene), markup=False, highlight=False)
     messages, pdfs = exported
     console.print(
         f"\n{messages} messages sent, in {scene.workdir / 'outbox'} as .eml files; {pdfs} "

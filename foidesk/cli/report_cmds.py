@@ -59,13 +59,14 @@ def stats(
     out.print(table)
 
 
-def _flatten(figures: dict) -> list[tuple[str, object]]:
+def _flatten(figures: dict, prefix: str = "") -> list[tuple[str, object]]:
+    """`internal_reviews: outcomes: upheld` -> 1: nested figures as one measure per row."""
     rows: list[tuple[str, object]] = []
     for key, value in figures.items():
         if isinstance(value, dict):
-            rows += [(f"{key}: {inner}", count) for inner, count in value.items()]
+            rows += _flatten(value, f"{prefix}{key}: ")
         else:
-            rows.append((key, "" if value is None else value))
+            rows.append((f"{prefix}{key}", "" if value is None else value))
     return rows
 
 

@@ -110,6 +110,10 @@ class Authority(Section):
 class ReferenceSettings(Section):
     format: str = "FOI {seq:06d}/{yy}"
     sequence: SequenceScope = SequenceScope.PER_YEAR
+    # Added to a case's reference for its internal review, and for a data protection
+    # complaint about a subject access request: FOI 000001/26-IR.
+    review_suffix: str = Field(default="-IR", min_length=1, max_length=10)
+    complaint_suffix: str = Field(default="-DPC", min_length=1, max_length=10)
 
     @field_validator("format")
     @classmethod
@@ -334,6 +338,35 @@ class IntakeSettings(Section):
     attach_limit_mb: _bounded_int(0, 100) = 5  # type: ignore[valid-type]
 
 
+class Signatory(Section):
+    """Who signs letters: their name and role, for the regimes listed (default: all)."""
+
+    name: str
+    role: str = ""
+    regimes: list[Regime] = Field(default_factory=list)
+
+
+class LetterSettings(Section):
+    """How letters greet and sign off."""
+
+    salutation: str = "Dear {name},"
+    salutation_unnamed: str = "Dear Sir or Madam,"
+    valediction: str = "Yours sincerely,"
+    signatories: list[Signatory] = Field(default_factory=list)
+
+    @field_validator("salutation")
+    @classmethod
+    def _names_only_the_requester(cls, template: str) -> str:
+        try:
+            template.format(name="Jane Smith")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError('may use only {name}, e.g. "Dear {name},"') from None
+        if "{name}" not in template:
+            raise ValueError('must contain {name} (the greeting without a name is '
+                             'salutation_unnamed)')
+        return template
+
+
 class TemplateSettings(Section):
     override_dir: str | None = None
 
@@ -354,3 +387,4 @@ class Settings(Section):
     review: ReviewSettings = Field(default_factory=ReviewSettings)
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
+    letters: LetterSettings = Field(default_factory=LetterSettings)

@@ -91,7 +91,13 @@ class Case(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     request_text: Mapped[str] = mapped_column(Text, default="")
     flags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # A review, complaint or Commissioner's case: the case it is about.
+    linked_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    # The Commissioner's own reference for its investigation ("IC-123456-A1B2").
+    external_reference: Mapped[str | None] = mapped_column(String(64))
+    # The due date the first response was measured against, kept when a fresh response
+    # moves `due_on` (statistics count the first response only).
+    responded_due_on: Mapped[date | None] = mapped_column(Date)
     exemptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     in_time: Mapped[bool | None] = mapped_column()
     disclosure_status: Mapped[str | None] = mapped_column(String(20))  # queued | published
@@ -119,10 +125,14 @@ class Draft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(20))  # response | review
+    kind: Mapped[str] = mapped_column(String(20))  # response | review | fresh-response
     outcome: Mapped[str] = mapped_column(String(40))
     exemptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # A review's reasoning, per exemption or issue ("" for the general reasons).
+    reasons: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # A review that overturns: the date the fresh response is due (default 20 working days).
+    respond_by: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     letter_text: Mapped[str] = mapped_column(Text)
     letter_html: Mapped[str] = mapped_column(Text)

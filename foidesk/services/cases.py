@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,8 @@ from foidesk.calendar import (
     ReceiptRule,
     Regime,
     RequestClock,
+    Step,
+    StepKind,
     WorkingDayCalendar,
     add_working_days,
     compute_deadline,
@@ -65,6 +67,7 @@ class ClockEventKind(StrEnum):
     # Registers before migration 0009 restarted a case's own clock for its review; a review
     # is now a case of its own, and this kind is only read, never written.
     REVIEW_REQUESTED = "review_requested"
+    FRESH_RESPONSE = "fresh_response"  # a review or decision notice requires one: `days` to it
 
 
 # Where a clock event moves the case; None means its status stays.
@@ -77,6 +80,7 @@ CLOCK_EVENT_STATUS: dict[ClockEventKind, CaseStatus | None] = {
     ClockEventKind.EXTENSION_COMPLEX: None,
     ClockEventKind.IDENTITY_REQUESTED: CaseStatus.CLARIFICATION_REQUESTED,
     ClockEventKind.REVIEW_REQUESTED: None,
+    ClockEventKind.FRESH_RESPONSE: None,
 }
 
 
@@ -102,7 +106,7 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
             stops[-1] = ClockStop(stops[-1].asked, event.on)
         elif asking:
             sought = event.on
-        elif kind in (ClockEventKind.CLARIFICATION_RECEIVED, ClockEventKind.REVIEW_REQUESTED):
+        elif kind is ClockEventKind.CLARIFICATION_RECEIVED:
             clarified, sought = event.on, None  # day 0 starts again from this date
         elif kind is ClockEventKind.FEE_NOTICE:
             pauses.append(FeePause(event.on))
@@ -122,6 +126,16 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
 
 
 def deadline_for(case: Case, policy: DeadlinePolicy) -> Deadline:
+    """The case's due date and why: its statutory clock, or, once a review or decision
+    notice requires a fresh response, the date set for that."""
+    fresh = [e for e in case.clock_events if e.kind == ClockEventKind.FRESH_RESPONSE.value]
+    if fresh:
+        event = fresh[-1]
+        due = event.on + timedelta(days=event.days or 0)
+        return Deadline(due, Regime(case.regime), event.on,
+                        (Step(event.on, StepKind.START, f"fresh response owed {event.note}"),),
+                        ("a fresh response: by the date the reviewer or the Commissioner "
+                         "set, or 20 working days",))
     return compute_deadline(clock_for(case, policy), policy.overrides)
 
 

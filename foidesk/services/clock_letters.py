@@ -36,6 +36,23 @@ def request_clarification(uow: SqlUnitOfWork, reference: str, question: str,
         uow.commit()
 
 
+def request_identity(uow: SqlUnitOfWork, reference: str, what: str,
+                     settings: ResponseSettings, *, actor: str, now: datetime,
+                     lapse_months: int = DEFAULT_LAPSE_MONTHS) -> None:
+    """Subject access: ask for what confirms the requester's identity; the clock stops
+    until it arrives (UK GDPR art. 12A), the days before kept."""
+    with uow:
+        case = uow.cases.get(reference)
+        if case.regime != "sar":
+            raise ClockLetterError(f"case {case.reference} is {case.regime}: an identity check "
+                                   "stops the clock only for subject access")
+        apply_clock_event(uow, case, ClockEventKind.IDENTITY_REQUESTED, london_date(now),
+                          policy=settings.deadlines, actor=actor, now=now, note=what)
+        _letter(uow, case, "clock_identity", settings, now, question=what,
+                lapse_months=lapse_months)
+        uow.commit()
+
+
 def fees_notice(uow: SqlUnitOfWork, reference: str, amount: str, settings: ResponseSettings,
                 *, detail: str = "", actor: str, now: datetime) -> None:
     """s9: the fees notice pauses the clock until the fee is paid (s10(2))."""
@@ -100,7 +117,8 @@ def lapse_clarifications(uow: SqlUnitOfWork, *, months: int, now: datetime) -> l
         ).all()
         for case in cases:
             asked = max((e.on for e in case.clock_events
-                         if e.kind == ClockEventKind.CLARIFICATION_REQUESTED.value), default=None)
+                         if e.kind in (ClockEventKind.CLARIFICATION_REQUESTED.value,
+                                       ClockEventKind.IDENTITY_REQUESTED.value)), default=None)
             if asked is not None and add_months(asked, months) <= today:
                 case.outcome = "lapsed"
                 move_case(uow, case, CaseStatus.CLOSED, actor="lapse", now=now,
@@ -130,4 +148,4 @@ def _letter(uow: SqlUnitOfWork, case: Case, template: str, settings: ResponseSet
 
 
 __all__ = ["extend", "fee_paid", "fees_notice", "lapse_clarifications",
-           "request_clarification"]
+           "request_clarification", "request_identity"]

@@ -13,8 +13,10 @@ from typing import Any
 from sqlalchemy import and_, case, func, select
 
 from foidesk.calendar import (
+    KIND_OF,
     RULES,
     Extension,
+    Kind,
     Regime,
     WorkingDayCalendar,
     add_months,
@@ -23,12 +25,16 @@ from foidesk.calendar import (
     working_days_between,
 )
 from foidesk.cases import OPEN_STATUSES
-from foidesk.register.models import Assignment, Case, Draft
+from foidesk.register.models import Assignment, Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.cases import DeadlinePolicy
 
 OPEN = [s.value for s in OPEN_STATUSES]
-REVIEW_REGIMES = ["foia-review", "eir-review", "foisa-review"]
+# Each case is counted in its own category: a request in its quarter's timeliness, an
+# internal review among the reviews, never one in place of the other.
+REQUEST_REGIMES = [r for r, kind in KIND_OF.items() if kind is Kind.REQUEST]
+INFORMATION_REGIMES = [r for r in REQUEST_REGIMES if r != "sar"]  # FOI and EIR statistics
+REVIEW_REGIMES = [r for r, kind in KIND_OF.items() if kind is Kind.REVIEW]
 ICO_BANDS = ((95.0, "good"), (90.0, "adequate"), (0.0, "unsatisfactory"))
 OUTCOME_CATEGORIES = {
     "granted": "Granted in full",
@@ -109,7 +115,7 @@ def _listing(uow: SqlUnitOfWork, condition, today: date,
 def _missing_for_status(status: str) -> str:
     return {"received": "acknowledgement", "acknowledged": "an owner or a draft",
             "drafting": "the draft response", "in_review": "the reviewer's decision",
-            "approved": "sending", "internal_review": "the review's draft"}.get(status, status)
+            "approved": "sending", "reopened": "a fresh response"}.get(status, status)
 
 
 def owners(uow: SqlUnitOfWork) -> list[dict[str, Any]]:
@@ -142,6 +148,7 @@ class Performance:
     pit_extensions: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
     exemptions: dict[str, int] = field(default_factory=dict)
+    review_outcomes: dict[str, int] = field(default_factory=dict)
 
     @property
     def percent(self) -> float | None:
@@ -159,24 +166,31 @@ def performance(uow: SqlUnitOfWork, start: date, end: date) -> Performance:
     result = Performance(start, end)
     with uow:
         is_review = Case.regime.in_(REVIEW_REGIMES)
+        is_request = Case.regime.in_(REQUEST_REGIMES)
         first = uow.session.execute(
             select(
-                func.sum(case((~is_review, 1), else_=0)),
-                func.sum(case((and_(~is_review, Case.in_time.is_(True)), 1), else_=0)),
+                func.sum(case((is_request, 1), else_=0)),
+                func.sum(case((and_(is_request, Case.in_time.is_(True)), 1), else_=0)),
                 func.sum(case((is_review, 1), else_=0)),
                 func.sum(case((and_(is_review, Case.in_time.is_(True)), 1), else_=0)),
-                func.sum(case((Case.extension == "pit", 1), else_=0)),
+                func.sum(case((and_(is_request, Case.extension == "pit"), 1), else_=0)),
             ).where(window)
         ).one()
         (result.responded, result.in_time, result.reviews, result.reviews_in_time,
          result.pit_extensions) = (int(v or 0) for v in first)
         result.outcomes = {
             outcome: n for outcome, n in uow.session.execute(
-                select(Case.outcome, func.count()).where(window, ~is_review)
+                select(Case.outcome, func.count()).where(window, is_request)
+                .group_by(Case.outcome)).all() if outcome
+        }
+        result.review_outcomes = {
+            outcome: n for outcome, n in uow.session.execute(
+                select(Case.outcome, func.count()).where(window, is_review)
                 .group_by(Case.outcome)).all() if outcome
         }
         counted: Counter[str] = Counter()
-        for (exemptions,) in uow.session.execute(select(Case.exemptions).where(window)):
+        for (exemptions,) in uow.session.execute(select(Case.exemptions)
+                                                 .where(window, is_request)):
             counted.update(_section(e) for e in exemptions or [])
         result.exemptions = dict(counted.most_common())
     return result
@@ -214,24 +228,37 @@ def parse_quarter(text: str) -> tuple[date, date]:
 
 def quarterly_statistics(uow: SqlUnitOfWork, start: date, end: date, today: date,
                          policy: DeadlinePolicy) -> dict[str, Any]:
-    """The Cabinet Office's quarterly categories for requests received in the quarter."""
+    """The Cabinet Office's quarterly categories for FOI and EIR requests received in the
+    quarter, and the internal reviews received in it, each counted in its own category."""
+    columns = (Case.reference, Case.regime, Case.received_on, Case.status, Case.due_on,
+               Case.responded_due_on, Case.responded_at, Case.in_time, Case.extension,
+               Case.extension_days, Case.outcome, Case.exemptions)
+    in_quarter = and_(Case.received_on >= start, Case.received_on <= end)
     with uow:
         rows = uow.session.execute(
-            select(Case.reference, Case.regime, Case.received_on, Case.status, Case.due_on,
-                   Case.responded_at, Case.in_time, Case.extension, Case.extension_days,
-                   Case.outcome, Case.exemptions)
-            .where(Case.received_on >= start, Case.received_on <= end,
-                   Case.regime.not_in(REVIEW_REGIMES))
-        ).all()
+            select(*columns).where(in_quarter, Case.regime.in_(INFORMATION_REGIMES))).all()
         reviews = uow.session.execute(
-            select(Draft.outcome, func.count()).where(
-                Draft.kind == "review", Draft.status == "sent",
-                Draft.reviewed_at >= _start(start),
-                Draft.reviewed_at < _start(end + timedelta(days=1))).group_by(Draft.outcome)
-        ).all()
-    within_20 = within_extension = late = pending = withdrawn = 0
+            select(*columns).where(in_quarter, Case.regime.in_(REVIEW_REGIMES))).all()
+    timeliness = _timeliness(rows, today, policy)
     outcomes: Counter[str] = Counter()
     exemptions: Counter[str] = Counter()
+    for row in rows:
+        if row.responded_at is not None and row.status != "withdrawn":
+            outcomes[OUTCOME_CATEGORIES.get(row.outcome or "", row.outcome or "unknown")] += 1
+            exemptions.update(_section(e) for e in row.exemptions or [])
+    return {
+        "quarter": f"{start.year}Q{(start.month - 1) // 3 + 1}",
+        "received": len(rows),
+        **timeliness,
+        "outcomes": dict(sorted(outcomes.items())),
+        "exemptions": dict(exemptions.most_common()),
+        "internal_reviews": _review_figures(reviews, today, policy),
+    }
+
+
+def _timeliness(rows, today: date, policy: DeadlinePolicy) -> dict[str, Any]:
+    """Answered within the time limit, within a permitted extension, late, still open."""
+    within_20 = within_extension = late = pending = withdrawn = 0
     for row in rows:
         if row.status == "withdrawn":
             withdrawn += 1
@@ -242,8 +269,6 @@ def quarterly_statistics(uow: SqlUnitOfWork, start: date, end: date, today: date
             else:
                 pending += 1
             continue
-        outcomes[OUTCOME_CATEGORIES.get(row.outcome or "", row.outcome or "unknown")] += 1
-        exemptions.update(_section(e) for e in row.exemptions or [])
         if not row.in_time:
             late += 1
         elif row.extension and row.responded_at.date() > _original_due(row, policy):
@@ -252,20 +277,32 @@ def quarterly_statistics(uow: SqlUnitOfWork, start: date, end: date, today: date
             within_20 += 1
     in_time = within_20 + within_extension
     responded = sum(1 for r in rows if r.responded_at is not None)
+    percent = round(100 * in_time / responded, 1) if responded else None
     return {
-        "quarter": f"{start.year}Q{(start.month - 1) // 3 + 1}",
-        "received": len(rows),
         "answered_within_20_working_days": within_20,
         "answered_within_permitted_extension": within_extension,
         "late": late,
         "still_open_not_yet_due": pending,
         "withdrawn": withdrawn,
-        "outcomes": dict(sorted(outcomes.items())),
-        "exemptions": dict(exemptions.most_common()),
-        "internal_reviews": {outcome: n for outcome, n in reviews},
-        "in_time_percent": round(100 * in_time / responded, 1) if responded else None,
-        "ico_band": ico_band(round(100 * in_time / responded, 1) if responded else None),
+        "in_time_percent": percent,
+        "ico_band": ico_band(percent),
         "responded": responded,
+    }
+
+
+def _review_figures(reviews, today: date, policy: DeadlinePolicy) -> dict[str, Any]:
+    """Internal reviews received in the quarter: their own timeliness and outcomes."""
+    figures = _timeliness(reviews, today, policy)
+    return {
+        "received": len(reviews),
+        "responded": figures["responded"],
+        "in_time": (figures["answered_within_20_working_days"]
+                    + figures["answered_within_permitted_extension"]),
+        "late": figures["late"],
+        "still_open_not_yet_due": figures["still_open_not_yet_due"],
+        "in_time_percent": figures["in_time_percent"],
+        "outcomes": dict(sorted(Counter(r.outcome for r in reviews if r.responded_at is not None
+                                        and r.outcome).items())),
     }
 
 
@@ -273,8 +310,9 @@ def _original_due(row, policy: DeadlinePolicy) -> date:
     """The due date before its extension (clarifications and fee pauses kept), to tell
     "within 20 working days" from "within a permitted extension"."""
     rule = RULES[Regime(row.regime)]
+    due = row.responded_due_on or row.due_on
     if rule.months is not None:
-        return add_months(row.due_on, -rule.extra_for(Extension(row.extension)))
+        return add_months(due, -rule.extra_for(Extension(row.extension)))
     workdays = WorkingDayCalendar(rule.scope, policy.overrides)
     extra = row.extension_days or rule.extra_for(Extension(row.extension))
-    return working_days_before(row.due_on, extra, workdays)
+    return working_days_before(due, extra, workdays)

@@ -7,10 +7,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from foidesk.calendar import RULES, Regime
+from foidesk.calendar import REVIEW_REGIME, RULES, Regime
 from foidesk.cases import CaseStatus
-from foidesk.drafting import DraftContent, DraftError, check
-from foidesk.letters import letter_context, render_letter
+from foidesk.drafting import DraftContent, DraftError, Outcome, check
+from foidesk.letters import letter_context, render_letter, unrenderable
 from foidesk.mail import InboundMessage
 from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.register.models import Case, Draft
@@ -18,6 +18,13 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail, Renderer
 from foidesk.services.audit import record_event
 from foidesk.services.cases import DeadlinePolicy, london_date, move_case
+from foidesk.services.regulator import close_complied
+from foidesk.services.reviews import (
+    REOPENING_OUTCOMES,
+    is_review,
+    original_of,
+    reopen_for_fresh_response,
+)
 
 
 class ReviewRefused(PermissionError):
@@ -28,6 +35,7 @@ class ReviewRefused(PermissionError):
 class Reviewer:
     email: str
     regimes: frozenset[str]
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -45,13 +53,17 @@ class ResponseSettings:
 
 
 def _review_days(case: Case) -> int:
-    review = {"foia": "foia-review", "eir": "eir-review", "foisa": "foisa-review"}
-    rule = RULES[Regime(review.get(case.regime, case.regime))]
+    """Working days a review of this case has (the letter tells the requester)."""
+    rule = RULES[Regime(REVIEW_REGIME.get(case.regime, case.regime))]
     return rule.working_days or 20
 
 
-def is_review(case: Case) -> bool:
-    return case.regime.endswith("-review")
+def letter_kind(case: Case) -> str:
+    """Which letter a draft on this case is: a response, a review's outcome, or the fresh
+    response a review (or the Commissioner) required."""
+    if is_review(case):
+        return "review"
+    return "fresh-response" if case.responded_at is not None else "response"
 
 
 # -- drafting -------------------------------------------------------------------------
@@ -73,20 +85,25 @@ def add_draft(uow: SqlUnitOfWork, case: Case, content: DraftContent, settings: R
               *, actor: str, now: datetime) -> Draft:
     check(content, [q.number for q in case.questions], case.regime, review=is_review(case))
     if case.status in (CaseStatus.ACKNOWLEDGED.value, CaseStatus.AWAITING_OWNER.value,
-                       CaseStatus.INTERNAL_REVIEW.value):
+                       CaseStatus.REOPENED.value):
         move_case(uow, case, CaseStatus.DRAFTING, actor=actor, now=now,
                   detail="response drafted")
     elif case.status != CaseStatus.DRAFTING.value:
         raise DraftError(f"case {case.reference} is {case.status}: a response can be drafted "
                          "only while the case is open for one")
-    name = "review" if is_review(case) else "response"
-    letter = render_letter(settings.renderer, name, letter_context(
-        case, content, settings.authority, letter_date=london_date(now),
-        review_days=_review_days(case)))
+    kind = letter_kind(case)
+    original = original_of(uow, case)
+    letter = render_letter(settings.renderer, "review" if kind == "review" else "response",
+                           letter_context(case, content, settings.authority,
+                                          letter_date=london_date(now),
+                                          review_days=_review_days(case), original=original,
+                                          draft=True,
+                                          reviewer_name=_expected_reviewer(uow, case, settings)))
     version = max((d.version for d in case.drafts), default=0) + 1
     draft = Draft(
-        version=version, kind=name, outcome=content.outcome.value, exemptions=content.exemptions,
-        answers=content.answers, notes=content.note, letter_text=letter.text,
+        version=version, kind=kind, outcome=content.outcome.value, exemptions=content.exemptions,
+        answers=content.answers, reasons=content.reasons or None, respond_by=content.respond_by,
+        notes=content.note, letter_text=letter.text,
         letter_html=letter.html, pdf=letter.pdf, status="draft", created_at=now,
         created_by=actor,
     )
@@ -94,9 +111,12 @@ def add_draft(uow: SqlUnitOfWork, case: Case, content: DraftContent, settings: R
     for question in case.questions:
         if question.number.lower() in content.answers:
             question.answer = content.answers[question.number.lower()]
+    missing = unrenderable(letter.text)
     record_event(uow, case, "draft_created", actor=actor, now=now,
                  after={"version": version, "outcome": content.outcome.value,
-                        "exemptions": content.exemptions})
+                        "exemptions": content.exemptions},
+                 detail=(f"the PDF's font cannot show {missing!r}: they appear as \ufffd; "
+                         "check the PDF before approval" if missing else ""))
     return draft
 
 
@@ -125,7 +145,7 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
                  now: datetime) -> str:
     """The review email inside the caller's transaction (the caller commits)."""
     draft = latest_draft(case)
-    reviewer = _reviewer_for(case, settings)
+    reviewer = _reviewer_for(uow, case, settings)
     move_case(uow, case, CaseStatus.IN_REVIEW, actor=actor, now=now,
               detail=f"draft v{draft.version} sent to {reviewer}")
     draft.status = "in_review"
@@ -135,7 +155,7 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
     )
     envelope = from_authority(
         settings.authority, (reviewer,),
-        attachments=((f"{_file_stem(case)}-draft-v{draft.version}.pdf", "application/pdf",
+        attachments=((letter_file_name(uow, case, draft, final=False), "application/pdf",
                       draft.pdf),),
     )
     message = compose(rendered, envelope, domain=settings.domain, now=now)
@@ -144,9 +164,9 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
     return reviewer
 
 
-def _reviewer_for(case: Case, settings: ResponseSettings) -> str:
+def _reviewer_for(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings) -> str:
     """The first authorised reviewer for the regime (for a review: not the first decider)."""
-    excluded = original_decider(case)
+    excluded = original_decider(uow, case)
     for reviewer in settings.reviewers:
         if case.regime in reviewer.regimes and reviewer.email != excluded:
             return reviewer.email
@@ -154,11 +174,12 @@ def _reviewer_for(case: Case, settings: ResponseSettings) -> str:
                         + (f" other than {excluded}" if excluded else ""))
 
 
-def original_decider(case: Case) -> str | None:
+def original_decider(uow: SqlUnitOfWork, case: Case) -> str | None:
     """Who approved the response an internal review is reviewing."""
-    if not is_review(case):
+    original = original_of(uow, case) if is_review(case) else None
+    if original is None:
         return None
-    sent = [d for d in case.drafts if d.kind == "response" and d.status == "sent"]
+    sent = [d for d in original.drafts if d.kind == "response" and d.status == "sent"]
     return sent[-1].reviewer if sent else None
 
 
@@ -183,7 +204,7 @@ def apply_decision(
     allowed = {r.email for r in settings.reviewers if case.regime in r.regimes}
     if reviewer not in allowed:
         raise ReviewRefused(f"{reviewer} is not an authorised reviewer for {case.regime} cases")
-    if reviewer == original_decider(case):
+    if reviewer == original_decider(uow, case):
         raise ReviewRefused(f"{reviewer} made the original decision and cannot review it")
     if case.status != CaseStatus.IN_REVIEW.value:
         raise ReviewRefused(f"case {case.reference} is {case.status}, not in review")
@@ -209,31 +230,90 @@ def apply_decision(
 
 def _send_response(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: ResponseSettings,
                    now: datetime) -> None:
-    """Queue the approved letter to the requester (once, by key) and close the case."""
+    """Queue the approved letter to the requester (once, by key) and close the case.
+
+    The letter is rendered again, dated today and without the DRAFT marking: what the
+    reviewer approved is what is sent, on the day it is sent."""
+    letter = final_letter(uow, case, draft, settings, now)
+    draft.letter_text, draft.letter_html, draft.pdf = letter.text, letter.html, letter.pdf
     requester = case.requester.email if case.requester else None
     if requester:
-        subject = " ".join(settings.renderer.env.get_template(
-            f"letters/{draft.kind}.subject.j2").render(case=case).split())
         envelope = from_authority(
             settings.authority, (requester,),
             in_reply_to=uow.cases.request_message_id(case),
             auto_submitted="no",
-            attachments=((f"{_file_stem(case)}.pdf", "application/pdf", draft.pdf),),
+            attachments=((letter_file_name(uow, case, draft, final=True), "application/pdf",
+                          draft.pdf),),
         )
-        message = compose(RenderedEmail(subject, draft.letter_text, draft.letter_html),
+        message = compose(RenderedEmail(letter.subject, letter.text, letter.html),
                           envelope, domain=settings.domain, now=now)
         enqueue(uow, f"response:{case.reference}:v{draft.version}", message, envelope,
                 case=case, now=now)
+    else:
+        record_event(uow, case, "letter_by_post", actor="responses", now=now,
+                     detail=f"{draft.kind} v{draft.version}: no email address; print "
+                            f"{letter_file_name(uow, case, draft, final=True)} and post it")
     draft.status = "sent"
-    case.outcome = draft.outcome
-    case.exemptions = list(draft.exemptions)
-    case.responded_at = now
-    case.in_time = case.due_on is not None and london_date(now) <= case.due_on
-    case.disclosure_status = "queued" if draft.kind == "response" else case.disclosure_status
+    if draft.kind == "fresh-response":
+        # The first response and its place in the statistics stay as they were.
+        record_event(uow, case, "fresh_response_sent", actor="responses", now=now,
+                     after={"outcome": draft.outcome, "exemptions": list(draft.exemptions),
+                            "due_on": case.due_on.isoformat() if case.due_on else None,
+                            "in_time": case.due_on is not None
+                            and london_date(now) <= case.due_on})
+        close_complied(uow, case, actor="responses", now=now)
+    else:
+        case.outcome = draft.outcome
+        case.exemptions = list(draft.exemptions)
+        case.responded_at = now
+        case.responded_due_on = case.due_on
+        case.in_time = case.due_on is not None and london_date(now) <= case.due_on
+    if draft.kind != "review":
+        case.disclosure_status = "queued"
     move_case(uow, case, CaseStatus.RESPONDED, actor="responses", now=now,
               detail=f"letter v{draft.version} sent to {requester or 'the requester by post'}")
     move_case(uow, case, CaseStatus.CLOSED, actor="responses", now=now,
               detail=f"outcome {draft.outcome}; in time: {case.in_time}")
+    if draft.kind == "review" and draft.outcome in REOPENING_OUTCOMES:
+        reopen_for_fresh_response(uow, case, respond_by=draft.respond_by,
+                                  policy=settings.deadlines, actor="responses", now=now)
+
+
+def final_letter(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: ResponseSettings,
+                 now: datetime):
+    """The approved draft's letter as sent: dated `now`, not marked DRAFT."""
+    content = DraftContent(outcome=Outcome(draft.outcome), exemptions=list(draft.exemptions),
+                           answers=dict(draft.answers or {}), note=draft.notes,
+                           reasons=dict(draft.reasons or {}), respond_by=draft.respond_by)
+    return render_letter(settings.renderer, "review" if draft.kind == "review" else "response",
+                         letter_context(case, content, settings.authority,
+                                        letter_date=london_date(now),
+                                        review_days=_review_days(case),
+                                        original=original_of(uow, case), draft=False,
+                                        reviewer_name=reviewer_name(draft.reviewer, settings)))
+
+
+def _expected_reviewer(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings) -> str:
+    """The name of who will decide a review's draft, as the draft letter names them."""
+    if not is_review(case):
+        return ""
+    try:
+        return reviewer_name(_reviewer_for(uow, case, settings), settings)
+    except ReviewRefused:
+        return ""
+
+
+def reviewer_name(email: str | None, settings: ResponseSettings) -> str:
+    return next((r.name for r in settings.reviewers if r.email == email and r.name), "")
+
+
+def letter_file_name(uow: SqlUnitOfWork, case: Case, draft: Draft, *, final: bool) -> str:
+    """`FOI-000001-26-response.pdf`, `FOI-000001-26-review-outcome.pdf`,
+    `FOI-000001-26-fresh-response.pdf`; a draft's name says so and gives its version."""
+    original = original_of(uow, case) if draft.kind == "review" else None
+    stem = _file_stem(original or case)
+    name = {"review": "review-outcome"}.get(draft.kind, draft.kind)
+    return f"{stem}-{name}.pdf" if final else f"{stem}-{name}-DRAFT-v{draft.version}.pdf"
 
 
 def _notify_team(uow, case, settings, now, headline: str, detail: str, *, key: str) -> None:

@@ -37,6 +37,7 @@ from foidesk.triage.machine import (
 from foidesk.triage.newtext import NewText, new_text, request_words
 from foidesk.triage.references import ReferenceFinder
 from foidesk.triage.requests import (
+    DP_COMPLAINT,
     LAW_REQUEST,
     RESEND,
     REVIEW,
@@ -230,6 +231,9 @@ def _on_case(message: InboundMessage, text: NewText, case: CaseView, how: str,
     """A message about one of our cases: who sent it decides what it is."""
     sender = message.from_address
     internal = _domain(sender) in _internal(policy)
+    if _domain(sender) in policy.regulator_domains:
+        return Triage(Decision.REGULATOR_MAIL, f"regulator: from {sender}, the Commissioner, "
+                                               f"{how}", case)
     if sender in policy.reviewers:
         return Triage(Decision.REVIEWER_DECISION, f"reviewer: from {sender}, {how}", case)
     if internal and re.search(r"^\s*outcome\s*:", text.body, re.I | re.M):
@@ -245,6 +249,10 @@ def _on_case(message: InboundMessage, text: NewText, case: CaseView, how: str,
     if case.status in ("responded", "closed") and (found := REVIEW.search(words)):
         return Triage(Decision.REVIEW_REQUEST, f"review: asks for an internal review "
                                                f"({found.group(0)!r}), {how}", case)
+    if case.regime == "sar" and (found := DP_COMPLAINT.search(words)):
+        return Triage(Decision.REVIEW_REQUEST, f"dp-complaint: complains about a subject "
+                                               f"access request ({found.group(0)!r}, DPA "
+                                               f"s164A), {how}", case)
     if case.status == "clarification_requested":
         return Triage(Decision.CLARIFICATION, f"clarification: reply while clarification "
                                               f"sought, {how}", case)

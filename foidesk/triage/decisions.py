@@ -21,6 +21,7 @@ class Decision(StrEnum):
     OWNER_CONTRIBUTION = "owner_contribution"
     REVIEWER_DECISION = "reviewer_decision"
     OFFICER_DRAFT = "officer_draft"
+    REGULATOR_MAIL = "regulator_mail"  # the ICO or the Scottish Commissioner, about a case
     TEAM_DECISION = "team_decision"  # REGISTER / NOT FOI / LINK on an unsure message
     AUTO_REPLY = "auto_reply"  # out-of-office, read receipts, calendar responses
     BOUNCE = "bounce"
@@ -75,6 +76,9 @@ class TriagePolicy:
     team_members: frozenset[str] = frozenset()
     foi_address: str = ""
     scottish: bool = False
+    # The Commissioners' mail domains: their letters about a case are filed for the officer.
+    regulator_domains: frozenset[str] = frozenset({"ico.org.uk", "foi.scot",
+                                                   "itspublicknowledge.info"})
 
 
 @dataclass(frozen=True)

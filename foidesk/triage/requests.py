@@ -134,6 +134,11 @@ REVIEW = re.compile(
     r"appeal (?:against|your)|requirement for review|request (?:a|an) review|"
     r"adolygiad mewnol|adolygu['’]?r penderfyniad",
     re.IGNORECASE)
+# DPA 2018 s164A: a data subject's complaint to the controller about their request.
+DP_COMPLAINT = re.compile(
+    r"\bcomplain(?:t|ts|ing)?\b|section 164A|s\.?\s?164A|not (?:happy|satisfied) with "
+    r"(?:your|the) (?:response|handling|reply)|cwyn\b|gwyno\b",
+    re.IGNORECASE)
 WITHDRAWAL = re.compile(
     r"\bwithdraw|no longer (?:require|need|want)|cancel (?:my|this|the) request|"
     r"please (?:close|cancel)|tynnu['’]?r cais yn [oô]l|tynnu fy nghais|canslo['’]?r cais|"

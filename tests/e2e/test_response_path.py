@@ -81,7 +81,7 @@ class Desk:
     def reviewer_reply(self, n: int, body: str, *, sender=REVIEWER, auth: str | None = DKIM_PASS,
                        version: int = 1) -> bytes:
         [review] = [m for m in self.received_by(sender)
-                    if "For approval: draft" in str(m["Subject"])
+                    if "For approval: DRAFT" in str(m["Subject"])
                     and f"v{version}" in str(m["Subject"])]
         headers = {"In-Reply-To": str(review["Message-ID"])}
         if auth:
@@ -132,7 +132,7 @@ def test_request_to_response_with_the_pdf_through_an_emailed_approval(desk):
     assert "Wycliffe House" in text and "request a review" in text.lower()
     [letter] = [p for p in response.iter_attachments()
                 if p.get_content_type() == "application/pdf"]
-    assert letter.get_filename() == "FOI-000001-26.pdf"
+    assert letter.get_filename() == "FOI-000001-26-response.pdf"
     case, events = desk.case()
     assert (case.status, case.outcome, case.exemptions, case.in_time) == (
         "closed", "partial", ["s31(1)(a)"], True)
@@ -222,29 +222,90 @@ def test_a_public_interest_extension_is_notified_with_the_new_date(desk):
                now=DAY + timedelta(days=21))
 
 
-def test_an_internal_review_needs_a_different_reviewer(desk):
+REVIEW = f"{REF}-IR"
+
+
+def ask_for_review(desk: Desk) -> None:
     prepare_for_review(desk)
     desk.mail(desk.reviewer_reply(3, "APPROVE"), DAY + timedelta(days=5))
+    desk.send(DAY + timedelta(days=5))
     desk.mail(request_email(5, subject=f"Re: [{REF}] response",
-                            body="Please carry out an internal review of this decision."),
+                            body="Please carry out an internal review of this decision. The "
+                                 "repair times are already published for some roads."),
               DAY + timedelta(days=10))
-    case, _ = desk.case()
-    assert (case.status, case.regime) == ("internal_review", "foia-review")
-    create_draft(desk.uow(), REF, parse_plain("Outcome: upheld\nNote: The exemption applies."),
-                 desk.responses, actor="officer", now=DAY + timedelta(days=11))
-    assert submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+
+
+def test_an_internal_review_is_a_case_of_its_own_and_needs_a_different_reviewer(desk):
+    ask_for_review(desk)
+    with desk.uow() as uow:
+        original = uow.cases.get(REF)
+        assert (original.status, original.regime, original.outcome) == ("closed", "foia",
+                                                                        "partial")
+        first = (original.responded_at, original.in_time, original.due_on)
+        review = uow.cases.get(REVIEW)
+        assert (review.status, review.regime) == ("acknowledged", "foia-review")
+    create_draft(desk.uow(), REVIEW, parse_plain(
+        "Outcome: upheld\nReason s31(1)(a): Publishing repair times by location would "
+        "show where patrols are thin.\nReason: The search was adequate."),
+        desk.responses, actor="officer", now=DAY + timedelta(days=11))
+    assert submit_for_review(desk.uow(), REVIEW, desk.responses, actor="officer",
                              now=DAY + timedelta(days=11)) == SECOND_REVIEWER
     with pytest.raises(ReviewRefused, match="made the original decision"):
-        decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+        decide(desk.uow(), REVIEW, "approve", REVIEWER, desk.responses, via="cli",
                now=DAY + timedelta(days=12))
-    decide(desk.uow(), REF, "approve", SECOND_REVIEWER, desk.responses, via="cli",
+    decide(desk.uow(), REVIEW, "approve", SECOND_REVIEWER, desk.responses, via="cli",
            now=DAY + timedelta(days=12))
     desk.send(DAY + timedelta(days=12))
     [outcome] = [m for m in desk.received_by("jane@example.org")
                  if "Internal review of your request" in str(m["Subject"])]
     text = outcome.get_body(("plain",)).get_content()
     assert "The original decision is upheld" in text and "Wycliffe House" in text
-    assert desk.case()[0].status == "closed"
+    assert "already published for some roads" in text  # the grounds, restated
+    assert "show where patrols are thin" in text and "The search was adequate" in text
+    assert "section 50 of the Freedom of Information Act 2000" in text
+    assert "DRAFT" not in text
+    [pdf] = [p.get_filename() for p in outcome.iter_attachments()]
+    assert pdf == "FOI-000001-26-review-outcome.pdf"
+    with desk.uow() as uow:
+        original = uow.cases.get(REF)
+        assert (original.responded_at, original.in_time, original.due_on) == first
+        assert (original.status, original.outcome) == ("closed", "partial")
+        review = uow.cases.get(REVIEW)
+        assert (review.status, review.outcome, review.in_time) == ("closed", "upheld", True)
+
+
+def test_an_overturned_review_reopens_a_fresh_response_on_the_original(desk):
+    ask_for_review(desk)
+    create_draft(desk.uow(), REVIEW, parse_plain(
+        "Outcome: overturned\nReason s31(1)(a): The repair times are already published.\n"
+        "Respond by: 2026-12-04"), desk.responses, actor="officer",
+        now=DAY + timedelta(days=11))
+    submit_for_review(desk.uow(), REVIEW, desk.responses, actor="officer",
+                      now=DAY + timedelta(days=11))
+    decide(desk.uow(), REVIEW, "approve", SECOND_REVIEWER, desk.responses, via="cli",
+           now=DAY + timedelta(days=12))
+    with desk.uow() as uow:
+        original = uow.cases.get(REF)
+        assert (original.status, original.due_on) == ("reopened", date(2026, 12, 4))
+        assert original.outcome == "partial" and original.in_time is True
+    create_draft(desk.uow(), REF, parse_plain(
+        "Outcome: granted\n1. 1,204 potholes were reported in 2025.\n2. The repair times "
+        "are attached."), desk.responses, actor="officer", now=DAY + timedelta(days=13))
+    assert submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                             now=DAY + timedelta(days=13)) == REVIEWER
+    decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+           now=DAY + timedelta(days=14))
+    desk.send(DAY + timedelta(days=14))
+    [fresh] = [m for m in desk.received_by("jane@example.org")
+               if "Fresh response to your request" in str(m["Subject"])]
+    assert [p.get_filename() for p in fresh.iter_attachments()] == [
+        "FOI-000001-26-fresh-response.pdf"]
+    with desk.uow() as uow:
+        original = uow.cases.get(REF)
+        assert (original.status, original.outcome, original.in_time) == ("closed", "partial",
+                                                                         True)
+        assert original.responded_at.date() == (DAY + timedelta(days=5)).date()
+        assert "fresh_response_sent" in [e.action for e in uow.cases.events(original)]
 
 
 def test_an_officer_s_emailed_answers_become_a_draft_for_review(desk):

@@ -46,10 +46,18 @@ def test_a_review_request_after_the_response_starts_the_review_clock(desk):
     )
     assert report.counts == {"review_request": 1}
     case, _ = desk.case()
-    assert (case.status, case.regime) == ("internal_review", "foia-review")
-    assert case.due_on == date(2026, 12, 31)  # Christmas and Boxing Day (observed 28th) skipped
-    assert any("Internal review requested" in str(m["Subject"])
-               for m in desk.sent_to("jane@example.org"))
+    assert (case.status, case.regime) == ("responded", "foia")  # the original is untouched
+    with desk.uow() as uow:
+        review = uow.cases.get(f"{REF}-IR")
+        assert (review.status, review.regime) == ("acknowledged", "foia-review")
+        assert review.linked_case_id == uow.cases.get(REF).id
+        assert review.due_on == date(2026, 12, 31)  # Christmas, Boxing Day (28th) skipped
+        assert "internal review" in review.request_text
+    [ack] = [m for m in desk.sent_to("jane@example.org")
+             if "Internal review requested" in str(m["Subject"])]
+    assert f"{REF}-IR" in str(ack["Subject"])
+    body = ack.get_body(("plain",)).get_content()
+    assert "31 December 2026" in body and "clarification" not in body.lower()
 
 
 def test_a_withdrawal_withdraws_and_one_that_cannot_is_left_for_the_team(desk):

@@ -53,7 +53,7 @@ def register(database_url):
                  responded=D(2026, 7, 27), in_time=True, outcome="not-held")
         add_case(uow, 9, received=D(2026, 9, 10), status="closed", due=D(2026, 10, 8),
                  regime="foia-review", responded=D(2026, 9, 25), in_time=True,
-                 review_outcome="upheld")
+                 outcome="upheld", review_outcome="upheld")
         add_case(uow, 10, received=D(2026, 10, 1), status="acknowledged", due=D(2026, 10, 7),
                  owner=("finance@example.gov.uk", "supplied", 2))
         uow.commit()
@@ -75,7 +75,9 @@ def test_quarterly_statistics_in_the_cabinet_office_categories(register):
         "outcomes": {"Granted in full": 1, "Neither confirm nor deny": 1,
                      "Partly withheld": 1, "Withheld in full": 1},
         "exemptions": {"s31": 2, "s40": 1, "s24": 1},
-        "internal_reviews": {"upheld": 1},
+        "internal_reviews": {"received": 1, "responded": 1, "in_time": 1, "late": 0,
+                             "still_open_not_yet_due": 0, "in_time_percent": 100.0,
+                             "outcomes": {"upheld": 1}},
         "in_time_percent": 75.0,
         "ico_band": "unsatisfactory",
         "responded": 4,

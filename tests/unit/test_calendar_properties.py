@@ -41,8 +41,14 @@ def test_a_later_receipt_never_gives_an_earlier_due_date(received, later_by, reg
     assert second >= first
 
 
+# A period of calendar days "beginning with" receipt (DPA s164A) is not extended by a
+# holiday: the desk's date is the last working day within it, which a holiday can only
+# bring forward. Every period counted in working days or months only ever moves later.
+extendable = st.sampled_from([r for r in Regime if rule_for(r).calendar_days is None])
+
+
 @settings(max_examples=300, deadline=None)
-@given(received=receipts, offset=st.integers(-5, 70), regime=regimes)
+@given(received=receipts, offset=st.integers(-5, 70), regime=extendable)
 def test_adding_a_holiday_never_makes_a_due_date_earlier(received, offset, regime):
     holiday = received + timedelta(days=offset)
     before = compute_deadline(RequestClock(received, regime)).due

@@ -32,7 +32,16 @@ from foidesk.services.responses import (
     queue_review,
     read_decision,
 )
+from foidesk.services.reviews import (
+    LinkRefused,
+    Suffixes,
+    is_review,
+    linked_to,
+    open_review,
+    open_review_of,
+)
 from foidesk.triage import Triage
+from foidesk.triage.newtext import new_text
 
 
 def case_of(uow: SqlUnitOfWork, triage: Triage) -> Case:
@@ -65,9 +74,49 @@ def _clock_restart(kind: ClockEventKind, event: str, label: str) -> Action:
 # FOIA s1(3) / s10(6): the period runs again in full from the clarification's receipt.
 clarification = _clock_restart(ClockEventKind.CLARIFICATION_RECEIVED,
                                 "clarification_received", "clarification")
-# The review has its own time limit from the day the requirement for review arrives.
-review_request = _clock_restart(ClockEventKind.REVIEW_REQUESTED, "review_acknowledgement",
-                                 "review requested")
+
+
+def review_request(uow, message, triage, settings, arrived_at, now) -> Case:
+    """A requester asks for an internal review (of a subject access request: complains,
+    DPA s164A). The review is a case of its own, linked to the original and acknowledged
+    under its own reference; the original is not changed."""
+    original = case_of(uow, triage)
+    already = original if is_review(original) else open_review_of(uow, original)
+    grounds = new_text(message.text, message.from_name).body or message.text
+    if already is not None:
+        record_event(uow, already, "review_request_repeated", actor=ACTOR, now=now,
+                     detail=f"{message.from_address}: {message.subject}; {already.reference} "
+                            "is already the review of this request")
+        notify(uow, settings, "requester_reply", already, message, triage, now)
+        return already
+    try:
+        review = open_review(
+            uow, original, received_at=arrived_at, grounds=grounds, policy=settings.deadlines,
+            suffixes=Suffixes(settings.authority.review_suffix,
+                              settings.authority.complaint_suffix),
+            actor=ACTOR, now=now)
+    except LinkRefused as error:
+        record_event(uow, original, "review_refused", actor=ACTOR, now=now, detail=str(error))
+        notify(uow, settings, "requester_reply", original, message, triage, now)
+        return original
+    notify(uow, settings, "review_acknowledgement", review, message, triage, now,
+           received_on=review.received_on)
+    move_case(uow, review, CaseStatus.ACKNOWLEDGED, actor=ACTOR, now=now,
+              detail="acknowledgement queued")
+    return review
+
+
+def regulator_mail(uow, message, triage, settings, arrived_at, now) -> Case:
+    """The Commissioner's letter about a case: filed on its Commissioner's case when there
+    is one open, else on the case, and the officer is told. Nothing else changes: an
+    officer records the complaint or the decision notice (`foidesk regulator`)."""
+    case = case_of(uow, triage)
+    target = next((c for c in linked_to(uow, case) if c.external_reference
+                   and c.status != CaseStatus.CLOSED.value), case)
+    record_event(uow, target, "regulator_mail", actor=message.from_address, now=now,
+                 detail=message.subject)
+    notify(uow, settings, "regulator_mail", target, message, triage, now)
+    return target
 
 
 def withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:

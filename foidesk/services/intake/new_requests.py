@@ -83,7 +83,7 @@ def new_request(uow, message, triage, settings, arrived_at, now) -> Case:
                forwarded_by=asked.forwarded_by, received_on=case.received_on)
     move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor=ACTOR, now=now,
               detail="acknowledgement queued")
-    _route(uow, case, message, triage, settings, asked, now)
+    route(uow, case, message, triage, settings, asked, now)
     return case
 
 
@@ -102,7 +102,7 @@ def _requested(message: InboundMessage, triage: Triage, arrived_at: datetime) ->
     return Requested(message.from_name or email, email, arrived_at, message.subject, text)
 
 
-def _route(uow, case: Case, message: InboundMessage, triage: Triage,
+def route(uow, case: Case, message: InboundMessage, triage: Triage,
            settings: IntakeSettings, asked: Requested, now: datetime) -> None:
     rule = next((r for r in settings.routing if r.matches(f"{asked.subject}\n{asked.text}")),
                 None)

@@ -17,6 +17,7 @@ from foidesk.register.models import (
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
 from foidesk.services.intake.settings import ACTOR, IntakeSettings
+from foidesk.services.reviews import original_of
 from foidesk.triage import Triage
 
 # -- notices ------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def _queue_notice(
         "arrived_at": None,
         "original_size": size_in_words(len(message.raw)),
         "kept_in": settings.processed_folder,
+        "original": original_of(uow, case) if case else None,
         **extra,
     }
     rendered = settings.renderer.email(notice.template, **context)
@@ -134,7 +136,14 @@ def size_in_words(size: int) -> str:
 
 
 def _time_limit(case: Case) -> str:
-    rule = RULES[Regime(case.regime)]
+    """"20 working days", "one calendar month": the templates cite the law beside it."""
+    return time_limit_words(case.regime)
+
+
+def time_limit_words(regime: str) -> str:
+    rule = RULES[Regime(regime)]
     if rule.months:
-        return f"one calendar month under {rule.citation.split(':')[0]}"
-    return f"{rule.working_days} working days under {rule.citation.split(':')[0]}"
+        return "one calendar month"
+    if rule.calendar_days:
+        return f"{rule.calendar_days} days"
+    return f"{rule.working_days} working days"

@@ -45,6 +45,15 @@ class RoutingRule:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signs a regime's letters, and in what role."""
+
+    name: str
+    role: str = ""
+    regimes: frozenset[str] = frozenset()  # empty: every regime
+
+
+@dataclass(frozen=True)
 class AuthorityView:
     """What templates say about the authority."""
 
@@ -56,6 +65,40 @@ class AuthorityView:
     decision_maker_name: str = "Freedom of Information Decision Maker"
     decision_maker_title: str = ""
     disclosure_log_url: str = ""
+    salutation: str = "Dear {name},"
+    salutation_unnamed: str = "Dear Sir or Madam,"
+    valediction: str = "Yours sincerely,"
+    signatories: tuple[Signatory, ...] = ()
+    review_suffix: str = "-IR"
+    complaint_suffix: str = "-DPC"
+
+    def signatory(self, regime: str) -> Signatory:
+        """Who signs a letter on a case under `regime` (a review: under its own regime
+        first, then its original's)."""
+        base = regime.removesuffix("-review")
+        base = "sar" if base == "dp-complaint" else base
+        for wanted in (regime, base):
+            for signatory in self.signatories:
+                if not signatory.regimes or wanted in signatory.regimes:
+                    return signatory
+        if self.decision_maker_title or self.decision_maker_name != \
+                "Freedom of Information Decision Maker":
+            return Signatory(self.decision_maker_name, self.decision_maker_title)
+        return Signatory("Freedom of Information Team")
+
+    @property
+    def decision_maker(self) -> str:
+        """As a letter names them: "A. Decider, FOI Decision Maker", or "our Freedom of
+        Information Decision Maker" when no one is named."""
+        if self.decision_maker_name == "Freedom of Information Decision Maker":
+            return f"our {self.decision_maker_name}"
+        title = f", {self.decision_maker_title}" if self.decision_maker_title else ""
+        return f"{self.decision_maker_name}{title}"
+
+    def greeting(self, name: str | None) -> str:
+        """"Dear Jane Smith," or, with no name, "Dear Sir or Madam,"."""
+        name = (name or "").strip()
+        return self.salutation.format(name=name) if name else self.salutation_unnamed
 
 
 @dataclass(frozen=True)
