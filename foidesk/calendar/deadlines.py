@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
-from foidesk.calendar.regimes import Extension, ReceiptRule, Regime, RegimeRule, rule_for
+from foidesk.calendar.regimes import (
+    KIND_OF,
+    Extension,
+    Kind,
+    ReceiptRule,
+    Regime,
+    RegimeRule,
+    rule_for,
+)
 from foidesk.calendar.workdays import HolidayOverrides, WorkingDayCalendar
 
 
@@ -143,6 +151,13 @@ def compute_deadline(
     return _working_day_deadline(clock, rule, workdays)
 
 
+# What arrived on day 0, for cases that are not requests.
+DAY_ZERO = {
+    Kind.REVIEW: "request for an internal review received",
+    Kind.DP_COMPLAINT: "complaint received",
+    Kind.REGULATOR: "the Commissioner's letter received",
+}
+
 # Where each regime says a clarification starts the time for compliance again.
 RESTART_CITATION: dict[Regime, str] = {
     Regime.FOIA: "FOIA s1(3), s10(6)",
@@ -156,7 +171,7 @@ def _day_zero(clock: RequestClock, workdays: WorkingDayCalendar) -> tuple[date, 
     """Day 0: the date of receipt, or of the clarification that restarts the clock."""
     steps: list[Step] = []
     start = clock.received
-    reason = "request received"
+    reason = DAY_ZERO.get(KIND_OF.get(clock.regime.value), "request received")
     if clock.clarified is not None:
         if clock.clarified < clock.received:
             raise ValueError(

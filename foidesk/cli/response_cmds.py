@@ -135,11 +135,13 @@ def approve(
     now: NowOption = None,
     config: ConfigOption = None,
 ) -> None:
-    """Approve the draft under review as REVIEWER: the response is sent and the case closes.
+    """Approve the draft under review as REVIEWER: the response is sent (or, with no email
+    address, written out as the letter to print and post) and the case closes.
 
     Example: foidesk approve "FOI 000001/26" --as decision.maker@example.gov.uk
     """
     _decide(reference, "approve", reviewer, comment, send, now, config)
+    _letter_to_post(reference, config)
 
 
 def reject(
@@ -155,6 +157,23 @@ def reject(
     Example: foidesk reject "FOI 000001/26" --as decision.maker@example.gov.uk --reason "..."
     """
     _decide(reference, "reject", reviewer, reason, send, now, config)
+
+
+def _letter_to_post(reference: str, config) -> None:
+    """The approved letter as a PDF in this folder, when the requester has no email."""
+    from foidesk.services.responses import latest_draft, letter_file_name
+
+    desk = open_desk(config)
+    with desk.uow() as uow:
+        case = uow.cases.get(reference)
+        draft = latest_draft(case)
+        if draft.status != "sent" or (case.requester and case.requester.email):
+            desk.close()
+            return
+        path = Path(letter_file_name(uow, case, draft, final=True))
+        path.write_bytes(draft.pdf)
+    desk.close()
+    out.print(f"no email address: print {path} and post it", markup=False)
 
 
 def _decide(reference, decision, reviewer, comment, send, now, config) -> None:

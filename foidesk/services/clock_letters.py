@@ -93,8 +93,10 @@ def extend(uow: SqlUnitOfWork, reference: str, kind: Extension, reason: str,
         if case.extension:
             raise ClockLetterError(f"case {case.reference} is already extended")
         if today > case.due_on:
+            limit = ("the end of the first month, UK GDPR art. 12(3)" if case.regime == "sar"
+                     else "day 20")
             raise ClockLetterError(
-                f"case {case.reference}: an extension must be notified by day 20 "
+                f"case {case.reference}: an extension must be notified by {limit} "
                 f"({case.due_on}); today is {today}")
         kind = Extension(kind)
         event = (ClockEventKind.EXTENSION_PIT if kind is Extension.PIT

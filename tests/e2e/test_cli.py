@@ -158,12 +158,14 @@ def _register_two_cases(workdir):
         "--question", "Has your force used LFR?", "--now", "2018-10-16T11:00",
     )
     assert first.exit_code == 0, first.output
-    assert first.stdout.strip() == "FOI 000001/18 due 2018-11-13"
+    assert first.stdout.splitlines()[0] == "FOI 000001/18 due 2018-11-13"
+    assert "acknowledgement: emailed to a@example.org" in first.stdout
     second = invoke(
         "new", "--subject", "Air quality", "--requester", "B Requester", "--regime", "eir",
         "--received", "2018-11-01T10:00", "--now", "2018-11-01T10:00",
     )
-    assert second.stdout.strip() == "FOI 000002/18 due 2018-11-29"
+    assert second.stdout.splitlines()[0] == "FOI 000002/18 due 2018-11-29"
+    assert "letter to print and post" in second.stdout  # no email address
 
 
 def test_cases_json_is_the_documented_stable_shape(workdir):
@@ -176,7 +178,7 @@ def test_cases_json_is_the_documented_stable_shape(workdir):
     assert document["cases"][0] == {
         "reference": "FOI 000001/18",
         "regime": "foia",
-        "status": "received",
+        "status": "awaiting_owner",  # acknowledged and routed (Digital Policing)
         "subject": "Live facial recognition",
         "received_on": "2018-10-16",
         "due_on": "2018-11-13",
@@ -216,8 +218,10 @@ def test_case_shows_details_why_this_date_and_the_timeline(workdir):
     assert document["questions"] == [
         {"number": "1", "text": "Has your force used LFR?", "answer": None}
     ]
-    assert [e["action"] for e in document["events"]] == ["case_registered", "deadline_changed"]
-    assert document["events"][1]["before"]["due_on"] == "2018-11-13"
+    actions = [e["action"] for e in document["events"]]
+    assert actions[:2] == ["case_registered", "registered_by_hand"]
+    assert "owner_assigned" in actions and actions[-1] == "deadline_changed"
+    assert document["events"][-1]["before"]["due_on"] == "2018-11-13"
     assert document["clock_events"][0]["note"] == "s31 public interest test"
     assert any("FOIA s10(3)" in line for line in document["deadline_explanation"])
     human = invoke("case", "FOI 000001/18")
@@ -265,19 +269,20 @@ def test_the_installed_console_script_runs(workdir):
 
 def test_assign_and_supplied_drive_the_owner_loop(workdir):
     _register_two_cases(workdir)
-    # (a clarification round trip brings the postal request to "acknowledged")
-    invoke("clock", "FOI 000001/18", "clarification_requested", "--on", "2018-10-17")
-    invoke("clock", "FOI 000001/18", "clarification_received", "--on", "2018-10-18")
-    assigned = invoke("assign", "FOI 000001/18", "roads@example.police.uk", "--due",
-                      "2018-10-30", "--now", "2018-10-18T09:00")
+    # FOI 000002/18 came by post, matched no routing rule and waits, acknowledged, for an
+    # officer to give it an owner.
+    assert json.loads(invoke("case", "FOI 000002/18", "--json").stdout)["status"] == \
+        "acknowledged"
+    assigned = invoke("assign", "FOI 000002/18", "roads@example.police.uk", "--due",
+                      "2018-11-15", "--now", "2018-11-02T09:00")
     assert assigned.exit_code == 0, assigned.output
-    assert assigned.stdout.strip() == "FOI 000001/18: assigned to roads@example.police.uk, " \
-                                      "due 2018-10-30"
-    document = json.loads(invoke("case", "FOI 000001/18", "--json").stdout)
+    assert assigned.stdout.strip() == "FOI 000002/18: assigned to roads@example.police.uk, " \
+                                      "due 2018-11-15"
+    document = json.loads(invoke("case", "FOI 000002/18", "--json").stdout)
     assert document["status"] == "awaiting_owner"
     assert document["assignments"][0]["state"] == "pending"
-    done = invoke("supplied", "FOI 000001/18", "--now", "2018-10-25T09:00")
-    assert done.stdout.strip() == "FOI 000001/18: supplied by roads@example.police.uk"
-    assert json.loads(invoke("case", "FOI 000001/18", "--json").stdout)["status"] == "drafting"
-    again = invoke("supplied", "FOI 000001/18")
+    done = invoke("supplied", "FOI 000002/18", "--now", "2018-11-08T09:00")
+    assert done.stdout.strip() == "FOI 000002/18: supplied by roads@example.police.uk"
+    assert json.loads(invoke("case", "FOI 000002/18", "--json").stdout)["status"] == "drafting"
+    again = invoke("supplied", "FOI 000002/18")
     assert again.exit_code == 2 and "no open assignment" in again.stderr

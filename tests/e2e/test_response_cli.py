@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import mailbox as stdlib_mailbox
 import os
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from intake_support import request_email
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from foidesk.cli import app
@@ -176,3 +178,70 @@ def test_the_starter_file_lists_the_questions(desk):
     assert result.exit_code == 0, result.output
     assert "# 1 How many potholes were reported in 2025?" in result.stdout
     assert "\n1. \n" in result.stdout and result.stdout.startswith("Outcome: granted")
+
+
+POSTAL_ANSWERS = '''outcome = "granted"
+[answers]
+"1" = "The force received £1,204,000 in 2025."
+'''
+
+
+def test_a_request_by_post_goes_from_new_to_approve_like_a_mailed_one(desk):
+    registered = invoke(
+        "new", "--subject", "Speed camera income", "--requester", "Siân Ŵyn Ďvořák",
+        "--address", "7 Heol y Castell, Exampleton EX2 7QQ", "--received", "2026-11-03T10:00",
+        "--question", "How much did the council receive from speed cameras in 2025?",
+        "--now", "2026-11-03T11:00")
+    assert registered.exit_code == 0, registered.output
+    ref = "FOI 000002/26"
+    assert registered.stdout.splitlines()[0] == f"{ref} due 2026-12-02"
+    assert "letter to print and post" in registered.stdout
+    letter = desk / "FOI-000002-26-acknowledgement.pdf"
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(letter).pages).split())
+    assert "Dear Siân Ŵyn Ďvořák," in text and "7 Heol y Castell Exampleton EX2 7QQ" in text
+    assert "section 10(1) of the Freedom of Information Act 2000" in text
+    assert '"status": "acknowledged"' in invoke("case", ref, "--json").stdout
+    (desk / "postal.toml").write_text(POSTAL_ANSWERS, encoding="utf-8")
+    drafted = invoke("draft", ref, "--from", "postal.toml", "--submit", "--now",
+                     "2026-11-10T10:00")
+    assert drafted.exit_code == 0, drafted.output
+    [review] = [m for m in outbox_to(desk, REVIEWER) if ref in str(m["Subject"])]
+    assert "DRAFT" in str(review["Subject"])
+    [draft_pdf] = list(review.iter_attachments())
+    assert draft_pdf.get_filename() == "FOI-000002-26-response-DRAFT-v1.pdf"
+    approved = invoke("approve", ref, "--as", REVIEWER, "--now", "2026-11-12T10:00")
+    assert approved.exit_code == 0, approved.output
+    assert "print FOI-000002-26-response.pdf and post it" in approved.stdout
+    final = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        desk / "FOI-000002-26-response.pdf").pages).split())
+    assert "12 November 2026" in final and "10 November 2026" not in final  # dated on sending
+    assert "DRAFT" not in final and "£1,204,000" in final
+    assert "Siân Ŵyn Ďvořák" in final and "Yours sincerely, A. Decider" in final
+    assert '"status": "closed"' in invoke("case", ref, "--json").stdout
+
+
+def test_a_review_by_post_is_its_own_case_and_case_shows_the_link(desk):
+    invoke("draft", REF, "--from", "answers.toml", "--submit", "--now", "2026-11-10T10:00")
+    invoke("approve", REF, "--as", REVIEWER, "--now", "2026-11-11T10:00")
+    before = json.loads(invoke("case", REF, "--json").stdout)
+    opened = invoke("review", REF, "--grounds", "The repair times are published already.",
+                    "--received", "2026-11-16", "--now", "2026-11-16T12:00")
+    assert opened.exit_code == 0, opened.output
+    assert opened.stdout.strip() == f"{REF}-IR due 2026-12-15 (the review of {REF})"  # 30 Nov skipped
+    original = json.loads(invoke("case", REF, "--json").stdout)
+    for field in ("regime", "status", "outcome", "responded_at", "in_time", "due_on"):
+        assert original[field] == before[field], field
+    assert original["linked_cases"] == [{
+        "reference": f"{REF}-IR", "regime": "foia-review", "status": "acknowledged",
+        "received_on": "2026-11-16", "due_on": "2026-12-15", "outcome": None, "in_time": None}]
+    review = json.loads(invoke("case", f"{REF}-IR", "--json").stdout)
+    assert review["linked_to"]["reference"] == REF
+    assert "request for an internal review received" in " ".join(review["deadline_explanation"])
+    assert "clarification" not in " ".join(review["deadline_explanation"])
+    human = invoke("case", REF).stdout
+    assert "│ linked" in human and f"{REF}-IR (foia-review," in human
+    [ack] = [m for m in outbox_to(desk, "jane@example.org")
+             if "Internal review requested" in str(m["Subject"])]
+    assert f"{REF}-IR" in ack.get_body(("plain",)).get_content()
+    again = invoke("review", REF, "--grounds", "Again.", "--now", "2026-11-17T12:00")
+    assert again.exit_code == 1 and "already has an open review" in again.stderr
