@@ -192,15 +192,13 @@ def check(content: DraftContent, question_numbers: list[str], regime: str,
                          "requires the exemption relied on (add 'Exemption: s31(3)')")
     for citation in content.exemptions:
         try:
-            exemption = find_exemption(citation)
+            exemption = find_exemption(citation, regime)
         except KeyError as error:
             raise DraftError(str(error.args[0])) from None
         eir = regime.startswith("eir")
-        if eir and exemption.regime == "foia" and exemption.code != "s39":
-            raise DraftError(f"{citation} is a FOIA exemption; this is an EIR case: cite "
-                             "an EIR exception (reg 12 or 13)")
-        if not eir and exemption.regime == "eir":
-            raise DraftError(f"{citation} is an EIR exception; this is not an EIR case")
+        if eir and exemption.regime in ("foia", "foisa") and exemption.code != "s39":
+            raise DraftError(f"{citation} is an exemption of the Act; this is an EIR case: "
+                             "cite an EIR exception (reg 12 or 13; in Scotland reg 10 or 11)")
 
 
 def answers_starter(questions: list[tuple[str, str]], contributions: list[tuple[str, str]]) -> str:

@@ -1,4 +1,6 @@
-"""The exemptions library: FOIA Part II (s21-s44) and EIR regs 12 and 13, as data.
+"""The exemptions library, as data: FOIA Part II (s21-s44) and EIR regs 12 and 13; FOISA
+Part 2 (s25-s41) and the EIR (Scotland) regs 10 and 11, which number differently (FOISA
+s31 is national security, s35 law enforcement).
 
 Each entry says what s17 requires a refusal to state: which exemption, whether it
 is absolute or qualified (a public interest test), whether it is prejudice-based
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 class Exemption:
     code: str  # "s31", "reg 12(5)(b)"
     title: str
-    regime: str  # "foia" | "eir"
+    regime: str  # "foia" | "eir" | "foisa" | "eirs"
     absolute: bool
     prejudice_based: bool
     harm: str = ""
@@ -213,20 +215,133 @@ LIBRARY: tuple[Exemption, ...] = (
               "disclosure would contravene the data protection principles.", regime="eir"),
 )
 
-_BY_CODE = {e.code.replace(" ", "").lower(): e for e in LIBRARY}
+def _foisa(code: str, title: str, what: str, against: str, *, prejudice: bool = True) -> Exemption:
+    """FOISA's harm test is "substantial prejudice" (s28-s35, s40)."""
+    entry = _qualified(code, title, what, against, regime="foisa", prejudice=prejudice)
+    if prejudice:
+        entry = Exemption(entry.code, entry.title, entry.regime, False, True,
+                          entry.harm.replace("would be likely to prejudice",
+                                             "would, or would be likely to, prejudice "
+                                             "substantially"),
+                          entry.favouring, entry.against, entry.balance)
+    return entry
 
 
-def find(citation: str) -> Exemption:
-    """The library entry for a citation such as "s31(3)", "Section 24(2)", "reg 12(5)(b)"."""
+FOISA: tuple[Exemption, ...] = (
+    _absolute("s12", "Excessive cost of compliance", "Complying would cost more than the "
+              "prescribed amount (£600) under the Fees Regulations.", regime="foisa"),
+    _absolute("s14", "Vexatious or repeated request", "The request is vexatious, or repeats "
+              "a request already complied with, within the meaning of section 14.",
+              regime="foisa"),
+    _absolute("s25", "Information otherwise accessible", "The information is reasonably "
+              "obtainable by other means; where it can be found is given in this response.",
+              regime="foisa"),
+    _absolute("s26", "Prohibitions on disclosure", "Disclosure is prohibited by or under an "
+              "enactment, is incompatible with a retained EU obligation, or would be a "
+              "contempt of court.", regime="foisa"),
+    _foisa("s27", "Information intended for future publication", "",
+           "Early release would pre-empt a publication planned within 12 weeks.",
+           prejudice=False),
+    _foisa("s28", "Relations within the United Kingdom", "relations between administrations "
+           "in the United Kingdom", "Disclosure would inhibit candid exchanges between "
+           "administrations."),
+    _foisa("s29", "Formulation of Scottish Administration policy", "",
+           "Policy makers need a safe space to consider options frankly.", prejudice=False),
+    _foisa("s30", "Prejudice to effective conduct of public affairs", "the free and frank "
+           "provision of advice or exchange of views, or the effective conduct of public "
+           "affairs", "Disclosure would inhibit free and frank advice and deliberation."),
+    _foisa("s31", "National security and defence", "national security or defence",
+           "Disclosure would assist those intent on harming national security."),
+    _foisa("s32", "International relations", "relations between the UK and other States or "
+           "international organisations", "Disclosure would damage trust and the UK's "
+           "ability to protect its interests abroad."),
+    _foisa("s33", "Commercial interests and the economy", "the commercial interests of "
+           "{authority} or a third party, or the economic interests of the UK",
+           "Disclosure would harm commercial positions and value for money."),
+    _foisa("s34", "Investigations by Scottish public authorities and proceedings arising "
+           "out of such investigations", "", "Disclosure would undermine investigations "
+           "and any proceedings arising from them.", prejudice=False),
+    _foisa("s35", "Law enforcement", "the prevention or detection of crime, the apprehension "
+           "or prosecution of offenders, or the administration of justice",
+           "Disclosure would compromise law enforcement tactics and hinder current or "
+           "future investigations."),
+    _foisa("s36(1)", "Confidentiality of communications in legal proceedings", "",
+           "There is a strong inherent public interest in protecting legal professional "
+           "privilege.", prejudice=False),
+    _absolute("s36(2)", "Information provided in confidence", "The information was obtained "
+              "from another person and its disclosure would be an actionable breach of "
+              "confidence.", regime="foisa"),
+    _absolute("s37", "Court records, etc.", "The information is held only by virtue of being "
+              "contained in a document lodged with, or created by, a court or inquiry.",
+              regime="foisa"),
+    _absolute("s38", "Personal information", "The information is personal data of third "
+              "parties, and disclosure would contravene the data protection principles; or "
+              "it is the requester's own personal data, available through a subject access "
+              "request.", regime="foisa"),
+    _foisa("s39", "Health, safety and the environment", "the physical or mental health or "
+           "safety of an individual", "Disclosure would be likely to endanger health or "
+           "safety; environmental information is considered under the EIRs (s39(2))."),
+    _foisa("s40", "Audit functions", "the audit functions of a public authority",
+           "Disclosure would prejudice the effectiveness of audit."),
+    _foisa("s41", "Communications with His Majesty etc. and honours", "",
+           "Disclosure would undermine the conventions that protect such communications.",
+           prejudice=False),
+)
+
+
+def _scottish(entry: Exemption) -> Exemption:
+    """An EIR exception as the EIR (Scotland) number it: reg 12(4) -> 10(4), 13 -> 11."""
+    code = entry.code.replace("reg 12(", "reg 10(").replace("reg 13", "reg 11")
+    return Exemption(code, entry.title, "eirs", entry.absolute, entry.prejudice_based,
+                     entry.harm, entry.favouring, entry.against, entry.balance)
+
+
+EIRS: tuple[Exemption, ...] = tuple(_scottish(e) for e in LIBRARY if e.regime == "eir")
+LIBRARY = LIBRARY + FOISA + EIRS
+
+# The catalogue a case's regime draws on; the EIR also accept FOIA s39 (the EIRs FOISA
+# s39(2)), which says the information is environmental.
+FAMILY = {"foia": "foia", "foia-review": "foia", "ico-complaint": "foia", "sar": "foia",
+          "dp-complaint": "foia", "eir": "eir", "eir-review": "eir", "foisa": "foisa",
+          "foisa-review": "foisa", "sic-complaint": "foisa", "eirs": "eirs",
+          "eirs-review": "eirs"}
+FALLBACK = {"eir": "foia", "eirs": "foisa"}
+
+_BY_CODE: dict[str, dict[str, Exemption]] = {}
+for _entry in LIBRARY:
+    _BY_CODE.setdefault(_entry.regime, {})[_entry.code.replace(" ", "").lower()] = _entry
+
+
+def find(citation: str, regime: str = "foia") -> Exemption:
+    """The library entry for a citation such as "s31(3)", "Section 24(2)", "reg 12(5)(b)",
+    in the catalogue of the case's regime (FOISA's s31 is not FOIA's)."""
+    family = FAMILY.get(regime, "foia")
     text = citation.strip().lower().replace("section", "s").replace("regulation", "reg")
     text = text.replace(" ", "")
-    if text in _BY_CODE:
-        return _BY_CODE[text]
+    for catalogue in (family, FALLBACK.get(family)):
+        if catalogue is None:
+            continue
+        found = _lookup(text, _BY_CODE[catalogue])
+        if found is not None:
+            return found
+    elsewhere = next((name for name, codes in _BY_CODE.items() if _lookup(text, codes)), None)
+    if elsewhere is not None:
+        raise KeyError(f"{citation} is not a provision of {NAMES[family]}, under which this "
+                       f"case is dealt with (it is one of {NAMES[elsewhere]})")
+    known = ", ".join(e.code for e in LIBRARY if e.regime == family)
+    raise KeyError(f"unknown exemption {citation!r} under {family} (known: {known})")
+
+
+NAMES = {"foia": "the FOIA", "eir": "the EIR", "foisa": "FOISA", "eirs": "the EIR (Scotland)"}
+
+
+def _lookup(text: str, codes: dict[str, Exemption]) -> Exemption | None:
+    if text in codes:
+        return codes[text]
     base = re.match(r"^(s\d+a?)", text)
-    if base and base.group(1) in _BY_CODE:
-        return _BY_CODE[base.group(1)]
+    if base and base.group(1) in codes:
+        return codes[base.group(1)]
     for length in range(len(text), 0, -1):
-        if text[:length] in _BY_CODE:
-            return _BY_CODE[text[:length]]
-    known = ", ".join(e.code for e in LIBRARY)
-    raise KeyError(f"unknown exemption {citation!r} (known: {known})")
+        if text[:length] in codes:
+            return codes[text[:length]]
+    return None

@@ -52,7 +52,7 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
     """Everything the letter templates read."""
     exemptions = []
     for citation in content.exemptions:
-        entry = find_exemption(citation)
+        entry = find_exemption(citation, case.regime)
         exemptions.append({
             "citation": citation, "entry": entry,
             "harm": entry.harm.replace("{authority}", authority.name),

@@ -227,7 +227,7 @@ def test_a_review_by_post_is_its_own_case_and_case_shows_the_link(desk):
     opened = invoke("review", REF, "--grounds", "The repair times are published already.",
                     "--received", "2026-11-16", "--now", "2026-11-16T12:00")
     assert opened.exit_code == 0, opened.output
-    assert opened.stdout.strip() == f"{REF}-IR due 2026-12-15 (the review of {REF})"  # 30 Nov skipped
+    assert opened.stdout.strip() == f"{REF}-IR due 2026-12-15 (the review of {REF})"
     original = json.loads(invoke("case", REF, "--json").stdout)
     for field in ("regime", "status", "outcome", "responded_at", "in_time", "due_on"):
         assert original[field] == before[field], field

@@ -23,8 +23,8 @@ REVIEWS = ("foia-review", "eir-review", "foisa-review", "eirs-review", "dp-compl
 REVIEW_OF = dict(zip(REVIEWS, REQUESTS, strict=True))
 WITH_FEES = ("foia", "eir", "foisa", "eirs")
 WITH_EXTENSION = ("foia", "eir", "eirs", "sar")  # FOISA has none
-REFUSAL_EXEMPTION = {"foia": "s31(1)(a)", "foisa": "s31(1)(a)", "eir": "reg 12(5)(b)",
-                     "eirs": "reg 12(5)(b)"}
+REFUSAL_EXEMPTION = {"foia": "s31(1)(a)", "foisa": "s35(1)(a)", "eir": "reg 12(5)(b)",
+                     "eirs": "reg 10(5)(b)"}
 
 
 def _case(regime: str, reference: str = "FOI 000001/26") -> Case:
@@ -138,3 +138,24 @@ def test_the_table_covers_every_regime_that_writes_to_a_requester():
     for regime in REQUESTS + REVIEWS:
         for letter in ("acknowledgement", "refusal", "review_outcome"):
             assert cited_in(letter, regime), (letter, regime)
+
+
+def test_a_scottish_refusal_cites_scottish_numbering():
+    foisa = _letter("response", _case("foisa"), DraftContent(
+        Outcome.REFUSED, exemptions=["s35(1)(a)"], answers={"1": "Withheld."}))
+    assert "Section 35(1)(a) - Law enforcement" in foisa
+    assert "substantially" in foisa  # FOISA's harm test
+    eirs = _letter("response", _case("eirs"), DraftContent(
+        Outcome.REFUSED, exemptions=["reg 10(5)(b)"], answers={"1": "Withheld."}))
+    assert "Regulation 10(5)(b) - The course of justice and inquiries" in eirs
+    assert "regulation 13 of the Environmental Information (Scotland) Regulations 2004" in eirs
+
+
+def test_a_draft_citing_another_regime_s_numbering_is_refused():
+    from foidesk.drafting import DraftError, check
+
+    with pytest.raises(DraftError, match="not a provision of the FOIA"):
+        check(DraftContent(Outcome.REFUSED, exemptions=["reg 12(5)(b)"]), ["1"], "foia")
+    with pytest.raises(DraftError, match="cite an EIR exception"):
+        check(DraftContent(Outcome.REFUSED, exemptions=["s31(1)(a)"]), ["1"], "eir")
+    check(DraftContent(Outcome.REFUSED, exemptions=["s35(1)(a)"]), ["1"], "foisa")
