@@ -230,6 +230,10 @@ def paragraphs(text: str) -> list[dict[str, Any]]:
 
 
 def is_heading(line: str) -> bool:
-    """A line the letter sets in bold: capitals, or one of the letters' headings."""
+    """A line the letter sets in bold: capitals, or one of the letters' short headings (a
+    sentence that starts "Section 24(2) is ..." is not one)."""
     stripped = line.strip()
-    return (stripped.isupper() and len(stripped) > 3) or stripped.startswith(HEADING_PREFIXES)
+    if stripped.isupper() and len(stripped) > 3:
+        return True
+    return (stripped.startswith(HEADING_PREFIXES) and len(stripped) <= 90
+            and not stripped.endswith((".", ":")))
