@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from foidesk.calendar import (
+    ClockStop,
     Extension,
     FeePause,
     HolidayOverrides,
@@ -45,6 +46,12 @@ def deadline(
     fee_paid: Annotated[
         datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Fee received (s10(2)).")
     ] = None,
+    stopped: Annotated[
+        list[str] | None,
+        typer.Option(metavar="FROM:TO", help="Subject access: information asked for on FROM and "
+                                             "received on TO (UK GDPR art. 12A; repeatable; "
+                                             "FROM: alone while awaited)."),
+    ] = None,
     receipt_rule: Annotated[
         ReceiptRule | None,
         typer.Option(help="Day 0 on a non-working day: ico (as is) or code-2018 (next working)."),
@@ -65,6 +72,10 @@ def deadline(
         fail("--fee-paid needs --fee-notice", EXIT_USAGE)
     pauses = (FeePause(fee_notice.date(), _day(fee_paid)),) if fee_notice else ()
     try:
+        stops = tuple(_stop(text) for text in stopped or ())
+        if stops and regime is not Regime.SAR:
+            raise ValueError("--stopped is for subject access (--regime sar): other regimes "
+                             "restart on a clarification (--clarified)")
         result = compute_deadline(
             RequestClock(
                 received=received.date(),
@@ -74,6 +85,7 @@ def deadline(
                 extension=extend,
                 extension_days=extension_days,
                 receipt_rule=rule,
+                stops=stops,
             ),
             overrides,
         )
@@ -83,6 +95,17 @@ def deadline(
     out.print(first, markup=False)
     if explain:
         out.print(result.explain(), markup=False)
+
+
+def _stop(text: str) -> ClockStop:
+    """`2026-03-05:2026-03-10`, or `2026-03-05:` while the answer is awaited."""
+    asked, _, answered = text.partition(":")
+    try:
+        return ClockStop(date.fromisoformat(asked.strip()),
+                         date.fromisoformat(answered.strip()) if answered.strip() else None)
+    except ValueError as error:
+        raise ValueError(f'--stopped must look like 2026-03-05:2026-03-10, got "{text}" '
+                         f"({error})") from None
 
 
 def register(app: typer.Typer) -> None:

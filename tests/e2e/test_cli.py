@@ -286,3 +286,13 @@ def test_assign_and_supplied_drive_the_owner_loop(workdir):
     assert json.loads(invoke("case", "FOI 000002/18", "--json").stdout)["status"] == "drafting"
     again = invoke("supplied", "FOI 000002/18")
     assert again.exit_code == 2 and "no open assignment" in again.stderr
+
+
+def test_deadline_counts_an_art_12a_stop_for_subject_access(workdir):
+    stopped = invoke("deadline", "2026-03-02", "--regime", "sar", "--stopped",
+                     "2026-03-05:2026-03-10", "--explain")
+    assert stopped.exit_code == 0, stopped.output
+    assert stopped.stdout.splitlines()[0] == "2026-04-08"  # 2 Apr + 6 days not counted
+    assert "UK GDPR art. 12A" in stopped.stdout
+    refused = invoke("deadline", "2026-03-02", "--stopped", "2026-03-05:2026-03-10")
+    assert refused.exit_code == 2 and "--regime sar" in refused.stderr
