@@ -64,6 +64,7 @@ class RegimeLaw:
     review_time_limit: Provision  # how long the authority has for that
     regulator: Provision  # the right to go to the Commissioner
     complaint_to_controller: Provision | None = None  # subject access: DPA 2018 s164A
+    exceptions: Provision | None = None  # the EIR: exceptions only in the public interest
 
 
 LAW: dict[str, RegimeLaw] = {
@@ -92,6 +93,7 @@ LAW: dict[str, RegimeLaw] = {
         review=Provision(EIR, "regulation 11"),
         review_time_limit=Provision(EIR, "regulation 11(4)"),
         regulator=Provision(EIR, "regulation 18"),
+        exceptions=Provision(EIR, "regulation 12"),
     ),
     "foisa": RegimeLaw(
         FOISA, f"the {FOISA}",
@@ -118,6 +120,7 @@ LAW: dict[str, RegimeLaw] = {
         review=Provision(EIRS, "regulation 16"),
         review_time_limit=Provision(EIRS, "regulation 16(4)"),
         regulator=Provision(EIRS, "regulation 17"),
+        exceptions=Provision(EIRS, "regulation 10"),
     ),
     "sar": RegimeLaw(
         UK_GDPR, f"Article 15 of the {UK_GDPR}",
@@ -171,6 +174,6 @@ def cited_in(letter: str, regime: str) -> tuple[Provision, ...]:
     """The provisions `letter` cites for a case under `regime`."""
     law = law_of(regime)
     found = [getattr(law, job) for job in LETTERS[letter]]
-    if letter == "refusal" and law.complaint_to_controller is not None:
-        found.append(law.complaint_to_controller)
+    if letter == "refusal":
+        found += [law.exceptions, law.complaint_to_controller]
     return tuple(dict.fromkeys(p for p in found if p is not None))

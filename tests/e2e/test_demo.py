@@ -73,3 +73,29 @@ def test_the_demo_prints_a_timeline_and_a_caseload(demo):
     assert "Caseload at the end of the demo" in stdout
     assert "Failed to send telemetry" not in stdout
     print(f"demo took {seconds:.0f} s")  # measured, not asserted (see bench/)
+
+
+def test_the_demo_shows_the_review_as_its_own_case_and_counts_each_once(demo):
+    workdir, stdout, messages, _ = demo
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(f"sqlite:///{workdir / 'var' / 'foidesk.db'}")
+    with engine.connect() as connection:
+        rows = {r.reference: r for r in connection.execute(text(
+            "SELECT c.reference, c.regime, c.status, c.outcome, c.in_time, o.reference AS about "
+            "FROM cases c LEFT JOIN cases o ON o.id = c.linked_case_id"))}
+    engine.dispose()
+    original, review = rows["FOI 000001/26"], rows["FOI 000001/26-IR"]
+    assert (original.regime, original.status, original.outcome, original.in_time) == (
+        "foia", "closed", "partial-ncnd", 1)
+    assert (review.regime, review.status, review.outcome, review.about) == (
+        "foia-review", "closed", "upheld", "FOI 000001/26")
+    # By hand: one request answered (FOI 000001/26, on day 9 of 20), in time; one review
+    # answered, in time. FOI 000002/26 and the postal FOI 000004/26 are still open.
+    assert "| this quarter (2026-10-01 to 2026-12-31) | 1 | 1 | 100.0% | good |" in stdout
+    assert "Internal reviews in time this quarter:** 1 of 1 (100.0%)" in stdout
+    [outcome] = [m for m in messages if "Internal review of your request" in str(m["Subject"])]
+    assert [p.get_filename() for p in outcome.iter_attachments()] == [
+        "FOI-000001-26-review-outcome.pdf"]
+    assert "B. Senior" in outcome.get_body(("plain",)).get_content()
+    assert (workdir / "letters" / "FOI-000004-26-acknowledgement.pdf").exists()

@@ -22,7 +22,7 @@ from foidesk.services.regulator import (
     open_regulator_case,
     record_decision_notice,
 )
-from foidesk.services.reports import performance, quarterly_statistics
+from foidesk.services.reports import caseload, due_soon, performance, quarterly_statistics
 from foidesk.services.responses import ResponseSettings
 from foidesk.services.reviews import linked_to
 
@@ -114,6 +114,11 @@ def test_the_commissioner_s_case_its_decision_notice_and_the_fresh_response(desk
                                                            "acknowledged")
         assert ico.due_on == date(2027, 2, 8)  # 20 working days from the letter
         assert ico.external_reference == "IC-123456-A1B2"
+    # Its date is on the dashboards like any other case's, and chased the same way.
+    [soon] = due_soon(desk.uow(), date(2027, 2, 2), policy)
+    assert (soon["reference"], soon["working_days_left"]) == (f"{REF}-ICO", 4)
+    assert {"status": "acknowledged", "regime": "ico-complaint", "cases": 1} in \
+        caseload(desk.uow())
     with desk.uow() as uow:
         ico = uow.cases.get(f"{REF}-ICO")
         reopened = record_decision_notice(
@@ -210,6 +215,13 @@ def test_every_figure_of_a_quarter_with_reviews_is_the_hand_count(quarter):
     assert dashboard.outcomes == {"granted": 1, "partial": 1, "refused": 1}
     assert dashboard.review_outcomes == {"overturned": 1, "upheld": 1}
     assert dashboard.exemptions == {"s31": 1, "s40": 1}
+    from flows.dashboard import performance_markdown
+
+    markdown = performance_markdown(dashboard, dashboard, date(2026, 12, 20))
+    assert "| this quarter (2026-10-01 to 2026-12-31) | 3 | 2 | 66.7% | unsatisfactory |" \
+        in markdown
+    assert "**Internal reviews in time this quarter:** 1 of 2 (50.0%)" in markdown
+    assert "overturned 1, upheld 1" in markdown
 
 
 def test_a_subject_access_extension_adds_two_months_if_notified_within_the_first(desk):
