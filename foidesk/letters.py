@@ -125,9 +125,9 @@ def render_letter(renderer: Renderer, name: str, context: dict[str, Any]) -> Let
     text = env.get_template(f"letters/{name}.txt.j2").render(**context)
     html = env.get_template(f"letters/{name}.html.j2").render(
         **context, paragraphs=paragraphs(text))
-    return Letter(subject, text, html, pdf_of(text, title=subject,
-                                               author=context["authority"].name,
-                                               draft=bool(context.get("draft"))))
+    return Letter(subject, text, html, pdf_of(
+        text, title=subject, author=context["authority"].name, draft=bool(context.get("draft")),
+        valediction=getattr(context["authority"], "valediction", "")))
 
 
 FONTS = resources.files("matplotlib") / "mpl-data" / "fonts" / "ttf"
@@ -135,6 +135,7 @@ HEADING_PREFIXES = ("Response to your request", "Your right to", "Section ", "Re
                     "Article ", "Harm (", "Balance test", "Grounds of ",
                     "The reviewer's ")
 KEEP_WITH_NEXT = 22  # mm: a heading needs this much room below it, or starts a new page
+SIGN_OFF = 30  # mm: the valediction, the signatory's name, role and authority, kept together
 
 
 class _LetterPdf(FPDF):
@@ -189,9 +190,11 @@ def _renderable(text: str) -> str:
     return text.translate({ord(c): "\ufffd" for c in missing}) if missing else text
 
 
-def pdf_of(text: str, *, title: str, author: str, draft: bool = False) -> bytes:
+def pdf_of(text: str, *, title: str, author: str, draft: bool = False,
+           valediction: str = "") -> bytes:
     """A4 PDF of the letter text in DejaVu Sans (every character a name or an answer may
-    hold), headings kept with what follows them, and DRAFT across every page of a draft."""
+    hold), headings kept with what follows them, the sign-off kept together, and DRAFT
+    across every page of a draft."""
     pdf = _LetterPdf(draft=draft)
     pdf.set_title(f"DRAFT: {title}" if draft else title)
     pdf.set_author(author)
@@ -211,7 +214,9 @@ def pdf_of(text: str, *, title: str, author: str, draft: bool = False) -> bytes:
             pdf.ln(3)
             continue
         heading = is_heading(line)
-        if heading and pdf.will_page_break(KEEP_WITH_NEXT):
+        signing = bool(valediction) and line.strip() == valediction.strip()
+        if (heading and pdf.will_page_break(KEEP_WITH_NEXT)) or (
+                signing and pdf.will_page_break(SIGN_OFF)):
             pdf.add_page()
         pdf.set_font("DejaVu", "B" if heading else "", 10)
         pdf.multi_cell(0, 5.2, line, new_x="LMARGIN", new_y="NEXT")

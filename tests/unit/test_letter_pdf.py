@@ -88,3 +88,13 @@ def test_a_salutation_that_names_anything_but_the_requester_is_refused(tmp_path)
                       '[letters]\nsalutation = "Dear {title} {name},"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"letters\.salutation"):
         load_settings(config)
+
+
+def test_the_sign_off_is_never_split_from_the_signatory():
+    for filler in range(30, 60):
+        text = "\n".join(["Example Council", ""] + [f"Line {n} of the letter." for n in
+                                                     range(filler)]
+                         + ["", "Yours sincerely,", "", "A. Decider", "FOI Decision Maker"])
+        for page in pages(pdf_of(text, title="t", author="a", valediction="Yours sincerely,")):
+            if "Yours sincerely," in page:
+                assert "A. Decider" in page
