@@ -114,6 +114,8 @@ class Case(Base):
     )
     events: Mapped[list[Event]] = relationship(back_populates="case", order_by="Event.id")
     drafts: Mapped[list[Draft]] = relationship(back_populates="case", order_by="Draft.version")
+    documents: Mapped[list[Document]] = relationship(back_populates="case",
+                                                     order_by="Document.number")
 
 
 class Draft(Base):
@@ -146,6 +148,35 @@ class Draft(Base):
     review_via: Mapped[str | None] = mapped_column(String(40))
 
     case: Mapped[Case] = relationship(back_populates="drafts")
+
+
+class Document(Base):
+    """A file that may be released with the response: an owner's attachment or one the
+    officer added, numbered on its case, with the decision on it and what the check found."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(400))  # "owner roads@...", "officer (cli)"
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # What the check found in the original: [{"kind", "place", "detail"}].
+    findings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # release | clean | redact | withhold | None (not decided yet)
+    decision: Mapped[str | None] = mapped_column(String(20))
+    exemption: Mapped[str | None] = mapped_column(String(40))
+    redact_terms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    override: Mapped[str | None] = mapped_column(Text)  # an officer's reason to release as is
+    released_sha256: Mapped[str | None] = mapped_column(ForeignKey("blobs.sha256"))
+    released_findings: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+
+    case: Mapped[Case] = relationship(back_populates="documents")
 
 
 class ClockEvent(Base):
