@@ -40,6 +40,12 @@ from enum import StrEnum
 
 from foidesk.exemptions import find as find_exemption
 from foidesk.questions import join_paragraphs
+from foidesk.release.decisions import (
+    DocumentDecision,
+    DocumentRefused,
+    decisions_from,
+    document_line,
+)
 
 
 class Outcome(StrEnum):
@@ -82,6 +88,7 @@ class DraftContent:
     answers: dict[str, str] = field(default_factory=dict)
     note: str = ""
     reasons: dict[str, str] = field(default_factory=dict)  # a review's, by exemption or issue
+    documents: dict[int, DocumentDecision] = field(default_factory=dict)  # by document number
     respond_by: date | None = None  # an overturning review: when the fresh response is due
 
 
@@ -98,11 +105,15 @@ def parse_plain(text: str) -> DraftContent:
     outcome, exemptions, notes, respond_by = None, [], [], None
     answers: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
+    documents: list[tuple[str, list[int], str]] = []
     current: list[str] | None = None
     for line in text.splitlines():
         if line.lstrip().startswith("#"):  # the starter's comments: questions, owners' words
             continue
-        if header := HEADER.match(line):
+        if about_document := document_line(line):
+            documents.append(about_document)
+            current = None
+        elif header := HEADER.match(line):
             name, value = header.group(1).lower(), header.group(3).strip()
             current = None
             if name == "outcome":
@@ -130,7 +141,28 @@ def parse_plain(text: str) -> DraftContent:
         note=" ".join(notes),
         reasons={k: join_paragraphs(lines, "\n\n") for k, lines in reasons.items()},
         respond_by=respond_by,
+        documents=_documents(lambda: decisions_from(documents)),
     )
+
+
+def _documents(make) -> dict[int, DocumentDecision]:
+    try:
+        return make()
+    except DocumentRefused as error:
+        raise DraftError(str(error)) from None
+
+
+def _toml_documents(table: dict) -> dict[int, DocumentDecision]:
+    """`[documents]`: "1" = "clean", or "2" = { decision = "withhold", exemption = "s40(2)" }."""
+    decided = {}
+    for number, value in table.items():
+        if not str(number).isdigit():
+            raise DraftError(f"[documents] keys are document numbers, got {number!r}")
+        fields = {"decision": value} if isinstance(value, str) else dict(value)
+        if "terms" in fields:
+            fields["terms"] = tuple(str(t) for t in fields["terms"])
+        decided[int(number)] = DocumentDecision(**fields)
+    return decided
 
 
 def _date(value: str) -> date:
@@ -155,6 +187,7 @@ def parse_toml(text: str) -> DraftContent:
         note=str(data.get("note", "")),
         reasons={str(k): str(v).strip() for k, v in data.get("reasons", {}).items()},
         respond_by=_date(str(data["respond_by"])) if data.get("respond_by") else None,
+        documents=_documents(lambda: _toml_documents(data.get("documents", {}))),
     )
 
 
@@ -182,6 +215,13 @@ def check(content: DraftContent, question_numbers: list[str], regime: str,
             f"answers to questions the request does not have: {', '.join(unknown)} "
             f"(questions: {', '.join(question_numbers)})"
         )
+    withheld = {d.exemption.replace(" ", "").lower() for d in content.documents.values()
+                if d.decision == "withhold"}
+    cited = {e.replace(" ", "").lower() for e in content.exemptions}
+    missing = sorted(withheld - cited)
+    if missing:
+        raise DraftError(f"a document is withheld under {', '.join(missing)}: FOIA s17 requires "
+                         "the letter to cite it too (add 'Exemption: ...')")
     if not review and (content.reasons or content.respond_by):
         raise DraftError("'Reason' and 'Respond by' belong to a review's outcome, not a "
                          "response")

@@ -20,6 +20,7 @@ from fpdf import FPDF
 from foidesk.drafting import NEEDS_EXEMPTION, OUTCOME_LABELS, DraftContent, Outcome
 from foidesk.exemptions import find as find_exemption
 from foidesk.law import law_of
+from foidesk.release.decisions import LABELS
 from foidesk.rendering import Renderer
 
 ICO = {
@@ -48,7 +49,7 @@ class Letter:
 
 def letter_context(case, content: DraftContent, authority: Any, *, letter_date: date,
                    review_days: int, original=None, draft: bool = False,
-                   reviewer_name: str = "") -> dict[str, Any]:
+                   reviewer_name: str = "", delivery: str = "") -> dict[str, Any]:
     """Everything the letter templates read."""
     exemptions = []
     for citation in content.exemptions:
@@ -94,6 +95,10 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
         "requester_address": (requester.postal_address or "").strip() if requester else "",
         "law": law_of(case.regime),
         "signer": authority.signatory(case.regime),
+        "documents": [{"number": d.number, "name": d.filename,
+                       "label": LABELS[d.decision], "exemption": d.exemption or ""}
+                      for d in getattr(case, "documents", []) if d.decision],
+        "delivery": delivery,
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from foidesk.calendar import WorkingDayCalendar, rule_for, working_days_between
 from foidesk.register.models import Case, Event
 from foidesk.services.cases import DeadlinePolicy, deadline_for
+from foidesk.services.documents import document_summaries
 
 CASES_SCHEMA = "foidesk.cases/1"
 CASE_SCHEMA = "foidesk.case/1"
@@ -75,6 +76,7 @@ def case_document(
             "external_reference": case.external_reference,
             "linked_to": link_summary(linked_to) if linked_to is not None else None,
             "linked_cases": [link_summary(c) for c in linked],
+            "documents": document_summaries(case),
             "deadline_explanation": deadline.explain().splitlines(),
             "questions": [
                 {"number": q.number, "text": q.text, "answer": q.answer} for q in case.questions

@@ -289,6 +289,15 @@ def _print_case(document: dict[str, Any]) -> None:
     out.print(table)
     for question in document["questions"]:
         out.print(f"  {question['number']}. {question['text']}", markup=False)
+    if document["documents"]:
+        out.print("Documents:", markup=False)
+    for item in document["documents"]:
+        found = (f"{len(item['findings'])} findings" if item["findings"]
+                 else "nothing hidden found")
+        out.print(f"  {item['number']}. {item['filename']} ({item['size']:,} bytes, from "
+                  f"{item['source']}): {item['decision']}; {found}", markup=False)
+        for finding in item["findings"]:
+            out.print(f"       - {finding}", markup=False)
     out.print("Why this date:", markup=False)
     for line in document["deadline_explanation"]:
         out.print(f"  {line}", markup=False)

@@ -114,6 +114,39 @@ def _starter(reference: str, config) -> str:
     return answers_starter(questions, contributions)
 
 
+def attach(
+    reference: ReferenceArg,
+    files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False,
+                                                help="The files to add.")],
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """Add files the officer holds to a case as documents that may be released; each is
+    checked for hidden and personal data at once.
+
+    Example: foidesk attach "FOI 000001/26" figures.xlsx policy.pdf
+    """
+    import mimetypes
+
+    from foidesk.services.documents import add_document
+
+    def action(desk, settings, moment):
+        with desk.uow() as uow:
+            case = uow.cases.get(reference)
+            added = [add_document(uow, case, path.name,
+                                  mimetypes.guess_type(path.name)[0] or
+                                  "application/octet-stream", path.read_bytes(),
+                                  source="officer (foidesk attach)", actor="cli", now=moment)
+                     for path in files]
+            uow.commit()
+            return [(d.number, d.filename, len(d.findings)) for d in added]
+
+    for number, name, findings in _run(config, now, action, send=False):
+        out.print(f"{reference}: document {number} {name}: "
+                  + (f"{findings} findings (see foidesk case)" if findings
+                     else "nothing hidden found"), markup=False)
+
+
 def submit(reference: ReferenceArg, send: SendOption = True, now: NowOption = None,
            config: ConfigOption = None) -> None:
     """Send the latest draft to the authorised reviewer, the letter attached.
@@ -292,7 +325,7 @@ def refuse(
 
 
 def register(app: typer.Typer) -> None:
-    for command in (draft, submit, approve, reject, clarify, extend, refuse):
+    for command in (attach, draft, submit, approve, reject, clarify, extend, refuse):
         app.command()(command)
     app.command("fee-notice")(fee_notice)
     app.command("fee-paid")(fee_paid)

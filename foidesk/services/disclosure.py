@@ -12,11 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from foidesk.drafting import OUTCOME_LABELS, Outcome
 from foidesk.privacy import scrub
-from foidesk.register.models import Case
+from foidesk.register.models import Blob, Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import Renderer
+from foidesk.services.documents import release_name
 
-COLUMNS = ["reference", "date", "subject", "request", "response", "outcome", "exemptions"]
+COLUMNS = ["reference", "date", "subject", "request", "response", "outcome", "exemptions",
+           "files"]
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Entry:
     response: str
     outcome: str
     exemptions: str
+    files: str = ""  # the released files' names, "; " between
+    released: tuple[tuple[str, bytes], ...] = ()  # the same files' checked bytes
 
 
 def entries(uow: SqlUnitOfWork) -> list[Entry]:
@@ -36,7 +40,8 @@ def entries(uow: SqlUnitOfWork) -> list[Entry]:
         cases = uow.session.scalars(
             select(Case).where(Case.status == "closed",
                                Case.disclosure_status.in_(["queued", "published"]))
-            .options(selectinload(Case.requester), selectinload(Case.drafts))
+            .options(selectinload(Case.requester), selectinload(Case.drafts),
+                     selectinload(Case.documents))
             .order_by(Case.responded_at.desc())
         ).all()
     found = []
@@ -46,6 +51,10 @@ def entries(uow: SqlUnitOfWork) -> list[Entry]:
         if requester and requester.email:
             names.append(requester.email.split("@")[0].replace(".", " "))
         addresses = [requester.postal_address] if requester and requester.postal_address else []
+        released = tuple(
+            (release_name(case, d), uow.session.get(Blob, d.released_sha256).data)
+            for d in case.documents if d.decision in ("release", "clean", "redact")
+            and d.released_sha256)
         sent = [d for d in case.drafts if d.kind == "response" and d.status == "sent"]
         response = sent[-1].letter_text if sent else ""
         found.append(Entry(
@@ -57,6 +66,8 @@ def entries(uow: SqlUnitOfWork) -> list[Entry]:
             outcome=OUTCOME_LABELS.get(Outcome(case.outcome), case.outcome or "")
             if case.outcome in {o.value for o in Outcome} else (case.outcome or ""),
             exemptions=", ".join(case.exemptions or []),
+            files="; ".join(name for name, _ in released),
+            released=released,
         ))
     return found
 
@@ -77,6 +88,10 @@ def write_log(uow: SqlUnitOfWork, out: Path, renderer: Renderer, authority: obje
     for entry in found:
         writer.writerow([getattr(entry, column) for column in COLUMNS])
     (out / "disclosure-log.csv").write_text(buffer.getvalue(), encoding="utf-8")
+    for entry in found:
+        for name, data in entry.released:  # exactly the bytes the requester received
+            (out / "files").mkdir(exist_ok=True)
+            (out / "files" / name).write_bytes(data)
     html = renderer.env.get_template("disclosure/log.html.j2").render(
         authority=authority, entries=found)
     (out / "index.html").write_text(html, encoding="utf-8")

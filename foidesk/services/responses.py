@@ -3,6 +3,7 @@ approved, and the approved letter goes to the requester exactly once."""
 
 from __future__ import annotations
 
+import mimetypes
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,9 +16,16 @@ from foidesk.mail import InboundMessage
 from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.register.models import Case, Draft
 from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.release.decisions import DocumentRefused
 from foidesk.rendering import RenderedEmail, Renderer
 from foidesk.services.audit import record_event
 from foidesk.services.cases import DeadlinePolicy, london_date, move_case
+from foidesk.services.documents import (
+    decide_documents,
+    document_summaries,
+    release,
+    unresolved,
+)
 from foidesk.services.regulator import close_complied
 from foidesk.services.reviews import (
     REOPENING_OUTCOMES,
@@ -45,6 +53,7 @@ class ResponseSettings:
     deadlines: DeadlinePolicy
     reviewers: tuple[Reviewer, ...] = ()
     trusted_relays: tuple[str, ...] = ()
+    attachment_budget: int = 15 * 1024 * 1024  # bytes of released files in one email
     internal_domains: frozenset[str] = frozenset()
 
     @property
@@ -91,6 +100,11 @@ def add_draft(uow: SqlUnitOfWork, case: Case, content: DraftContent, settings: R
     elif case.status != CaseStatus.DRAFTING.value:
         raise DraftError(f"case {case.reference} is {case.status}: a response can be drafted "
                          "only while the case is open for one")
+    if content.documents:
+        try:
+            decide_documents(uow, case, content.documents, actor=actor, now=now)
+        except DocumentRefused as error:
+            raise DraftError(str(error)) from None
     kind = letter_kind(case)
     original = original_of(uow, case)
     letter = render_letter(settings.renderer, "review" if kind == "review" else "response",
@@ -151,7 +165,7 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
     draft.status = "in_review"
     rendered = settings.renderer.email(
         "review_request", authority=settings.authority, case=case, draft=draft,
-        reviewer=reviewer,
+        reviewer=reviewer, documents=document_summaries(case), unresolved=unresolved(case),
     )
     envelope = from_authority(
         settings.authority, (reviewer,),
@@ -212,6 +226,10 @@ def apply_decision(
     draft.reviewer, draft.reviewed_at, draft.review_comment, draft.review_via = (
         reviewer, now, comment or None, via)
     if decision.lower() in ("approve", "approved"):
+        problems = unresolved(case)
+        if problems:
+            raise ReviewRefused("the response cannot be approved while a document would leave "
+                                "with hidden or personal data: " + "; ".join(problems))
         draft.status = "approved"
         move_case(uow, case, CaseStatus.APPROVED, actor=reviewer, now=now,
                   detail=f"draft v{draft.version} approved ({via})")
@@ -234,21 +252,38 @@ def _send_response(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: Respo
 
     The letter is rendered again, dated today and without the DRAFT marking: what the
     reviewer approved is what is sent, on the day it is sent."""
-    letter = final_letter(uow, case, draft, settings, now)
+    try:
+        released = release(uow, case, now=now, actor="responses")
+    except DocumentRefused as error:
+        raise ReviewRefused(f"not sent: {error}") from None
+    size = sum(len(data) for _, data in released.files)
+    batches = _batches(released.files, settings.attachment_budget)
+    delivery = ("" if not released.files else
+                "The documents are attached to this email." if len(batches) == 1 else
+                f"The documents come to {size / 1024 / 1024:.1f} MB, more than one email "
+                f"carries, so they follow in {len(batches)} further emails, each quoting "
+                f"{case.reference}.")
+    letter = final_letter(uow, case, draft, settings, now, delivery=delivery)
     draft.letter_text, draft.letter_html, draft.pdf = letter.text, letter.html, letter.pdf
     requester = case.requester.email if case.requester else None
     if requester:
+        letter_file = (letter_file_name(uow, case, draft, final=True), "application/pdf",
+                       draft.pdf)
+        together = len(batches) == 1
         envelope = from_authority(
             settings.authority, (requester,),
             in_reply_to=uow.cases.request_message_id(case),
             auto_submitted="no",
-            attachments=((letter_file_name(uow, case, draft, final=True), "application/pdf",
-                          draft.pdf),),
+            attachments=(letter_file, *(_attachment(f) for f in batches[0])) if together
+            else (letter_file,),
         )
         message = compose(RenderedEmail(letter.subject, letter.text, letter.html),
                           envelope, domain=settings.domain, now=now)
         enqueue(uow, f"response:{case.reference}:v{draft.version}", message, envelope,
                 case=case, now=now)
+        if not together:
+            _send_files(uow, case, draft, batches, str(message["Message-ID"]), requester,
+                        settings, now)
     else:
         record_event(uow, case, "letter_by_post", actor="responses", now=now,
                      detail=f"{draft.kind} v{draft.version}: no email address; print "
@@ -279,8 +314,39 @@ def _send_response(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: Respo
                                   policy=settings.deadlines, actor="responses", now=now)
 
 
+def _batches(files: list[tuple[str, bytes]], budget: int) -> list[list[tuple[str, bytes]]]:
+    """The files in emails of at most `budget` bytes each (a larger file goes alone)."""
+    batches: list[list[tuple[str, bytes]]] = [[]]
+    for name, data in files:
+        if batches[-1] and sum(len(d) for _, d in batches[-1]) + len(data) > budget:
+            batches.append([])
+        batches[-1].append((name, data))
+    return batches if batches[0] else [[]]
+
+
+def _attachment(file: tuple[str, bytes]) -> tuple[str, str, bytes]:
+    name, data = file
+    return name, mimetypes.guess_type(name)[0] or "application/octet-stream", data
+
+
+def _send_files(uow, case: Case, draft: Draft, batches, response_id: str, requester: str,
+                settings: ResponseSettings, now: datetime) -> None:
+    """The released files in further emails, each threaded on the response."""
+    for n, batch in enumerate(batches, start=1):
+        rendered = settings.renderer.email(
+            "released_files", authority=settings.authority, case=case, part=n,
+            parts=len(batches), files=[name for name, _ in batch],
+            requester_name=case.requester.name if case.requester else "")
+        envelope = from_authority(settings.authority, (requester,), in_reply_to=response_id,
+                                  auto_submitted="no",
+                                  attachments=tuple(_attachment(f) for f in batch))
+        enqueue(uow, f"released:{case.reference}:v{draft.version}:{n}",
+                compose(rendered, envelope, domain=settings.domain, now=now), envelope,
+                case=case, now=now)
+
+
 def final_letter(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: ResponseSettings,
-                 now: datetime):
+                 now: datetime, *, delivery: str = ""):
     """The approved draft's letter as sent: dated `now`, not marked DRAFT."""
     content = DraftContent(outcome=Outcome(draft.outcome), exemptions=list(draft.exemptions),
                            answers=dict(draft.answers or {}), note=draft.notes,
@@ -290,7 +356,8 @@ def final_letter(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: Respons
                                         letter_date=london_date(now),
                                         review_days=_review_days(case),
                                         original=original_of(uow, case), draft=False,
-                                        reviewer_name=reviewer_name(draft.reviewer, settings)))
+                                        reviewer_name=reviewer_name(draft.reviewer, settings),
+                                        delivery=delivery))
 
 
 def _expected_reviewer(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings) -> str:

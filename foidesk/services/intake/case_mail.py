@@ -22,6 +22,7 @@ from foidesk.services.cases import (
     london_date,
     move_case,
 )
+from foidesk.services.documents import add_attachments, document_summaries_of
 from foidesk.services.intake.notices import notify
 from foidesk.services.intake.settings import ACTOR, Action, IntakeSettings
 from foidesk.services.responses import (
@@ -182,7 +183,10 @@ def owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     if case.status == CaseStatus.AWAITING_OWNER.value and not outstanding:
         move_case(uow, case, CaseStatus.DRAFTING, actor=ACTOR, now=now,
                   detail="every owner has supplied their part")
-    notify(uow, settings, "owner_contribution", case, message, triage, now)
+    added = add_attachments(uow, case, message.attachments,
+                            source=f"owner {message.from_address}", actor=ACTOR, now=now)
+    notify(uow, settings, "owner_contribution", case, message, triage, now,
+           documents=document_summaries_of(case, added))
     return case
 
 
@@ -238,6 +242,8 @@ def officer_draft(uow, message, triage, settings, arrived_at, now) -> Case:
     if settings.responses is None:
         return case
     try:
+        add_attachments(uow, case, message.attachments,
+                        source=f"officer {message.from_address}", actor=ACTOR, now=now)
         add_draft(uow, case, parse_plain(message.text), settings.responses,
                   actor=message.from_address, now=now)
         uow.session.flush()
