@@ -12,7 +12,7 @@ from intake_support import OWNER, TEAM, request_email, server_desk, settings
 
 from connectors.base import OutgoingMessage
 from foidesk.calendar import Extension
-from foidesk.drafting import parse_plain
+from foidesk.drafting import DraftError, parse_plain
 from foidesk.outbox import drain, recipients_of
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.clock_letters import extend, request_clarification
@@ -326,3 +326,94 @@ def test_an_officer_s_emailed_answers_become_a_draft_for_review(desk):
     desk.mail(wrong, DAY + timedelta(days=5))
     assert desk.case()[1][-1] == "draft_refused"
     assert any("could not become a draft" in str(m["Subject"]) for m in desk.received_by(TEAM))
+
+
+# -- documents released with the response ---------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def owner_reply_with(desk: Desk, n: int, filename: str, data: bytes, now: datetime) -> None:
+    [task] = desk.received_by(OWNER)
+    raw = message_from_bytes(request_email(
+        n, sender=OWNER, subject=f"Re: {task['Subject']}", body="The figures are attached.",
+        headers={"In-Reply-To": str(task["Message-ID"])}), policy=policy.default)
+    raw.add_attachment(data, maintype="application", subtype=XLSX.split("/")[1],
+                       filename=filename)
+    desk.mail(raw.as_bytes(), now)
+
+
+def test_the_owner_s_workbook_is_stopped_then_released_as_a_clean_copy(desk, tmp_path):
+    from hostile_files import hostile_workbook
+
+    from foidesk.release import check_file
+    from foidesk.services.disclosure import write_log
+
+    desk.mail(request_email(1), DAY)
+    owner_reply_with(desk, 2, "staffing.xlsx", hostile_workbook(), DAY + timedelta(days=3))
+    desk.send(DAY + timedelta(days=3))
+    [notice] = [m for m in desk.received_by(TEAM) if "An owner replied" in str(m["Subject"])]
+    text = notice.get_body(("plain",)).get_content()
+    assert "Document 1: staffing.xlsx" in text and "very hidden sheet at sheet 'Staff'" in text
+    # Released as it is, the response is refused at approval.
+    create_draft(desk.uow(), REF, parse_plain(ANSWERS + "RELEASE 1\n"), desk.responses,
+                 actor="officer", now=DAY + timedelta(days=4))
+    submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                      now=DAY + timedelta(days=4))
+    desk.send(DAY + timedelta(days=4))
+    [review] = desk.received_by(REVIEWER)
+    body = review.get_body(("plain",)).get_content()
+    assert f"1. staffing.xlsx (from owner {OWNER}): released in full" in body
+    assert "very hidden sheet at sheet 'Staff'" in body
+    assert "This response CANNOT be approved yet" in body
+    with pytest.raises(ReviewRefused, match=r"document 1 \(staffing.xlsx\) released in full"):
+        decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+               now=DAY + timedelta(days=5))
+    assert desk.case()[0].status == "in_review"
+    decide(desk.uow(), REF, "reject", REVIEWER, desk.responses, comment="Hidden sheet!",
+           via="cli", now=DAY + timedelta(days=5))
+    # The clean copy goes.
+    create_draft(desk.uow(), REF, parse_plain(ANSWERS + "CLEAN 1\n"), desk.responses,
+                 actor="officer", now=DAY + timedelta(days=6))
+    submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                      now=DAY + timedelta(days=6))
+    decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+           now=DAY + timedelta(days=7))
+    desk.send(DAY + timedelta(days=7))
+    [response] = [m for m in desk.received_by("jane@example.org")
+                  if "Response to your request" in str(m["Subject"])]
+    files = {p.get_filename(): p.get_content() for p in response.iter_attachments()}
+    assert sorted(files) == ["FOI-000001-26-1-staffing.xlsx", "FOI-000001-26-response.pdf"]
+    clean = files["FOI-000001-26-1-staffing.xlsx"]
+    assert check_file("staffing.xlsx", clean) == [] and b"officer00001" not in clean
+    letter = response.get_body(("plain",)).get_content()
+    assert "Document 1, staffing.xlsx: released as a clean copy." in letter
+    write_log(desk.uow(), tmp_path / "log", desk.responses.renderer, desk.responses.authority)
+    assert (tmp_path / "log" / "files" / "FOI-000001-26-1-staffing.xlsx").read_bytes() == clean
+
+
+def test_a_withheld_document_must_be_cited_and_an_override_is_shown_to_the_reviewer(desk):
+    from hostile_files import plain_workbook
+
+    desk.mail(request_email(1), DAY)
+    owner_reply_with(desk, 2, "figures.xlsx", plain_workbook(), DAY + timedelta(days=3))
+    owner_reply_with(desk, 3, "staff.xlsx", __import__("hostile_files").hostile_workbook(),
+                     DAY + timedelta(days=3))
+    with pytest.raises(DraftError, match=r"withheld under s40\(2\): FOIA s17 requires"):
+        create_draft(desk.uow(), REF, parse_plain(ANSWERS + "RELEASE 1\nWITHHOLD 2 s40(2)\n"),
+                     desk.responses, actor="officer", now=DAY + timedelta(days=4))
+    create_draft(desk.uow(), REF, parse_plain(
+        ANSWERS.replace("Exemption: s31(1)(a)", "Exemption: s31(1)(a)\nExemption: s40(2)")
+        + "RELEASE 1\nWITHHOLD 2 s40(2)\n"), desk.responses, actor="officer",
+        now=DAY + timedelta(days=4))
+    submit_for_review(desk.uow(), REF, desk.responses, actor="officer",
+                      now=DAY + timedelta(days=4))
+    decide(desk.uow(), REF, "approve", REVIEWER, desk.responses, via="cli",
+           now=DAY + timedelta(days=5))
+    desk.send(DAY + timedelta(days=5))
+    [response] = [m for m in desk.received_by("jane@example.org")
+                  if "Response to your request" in str(m["Subject"])]
+    assert sorted(p.get_filename() for p in response.iter_attachments()) == [
+        "FOI-000001-26-1-figures.xlsx", "FOI-000001-26-response.pdf"]
+    letter = response.get_body(("plain",)).get_content()
+    assert "Document 2, staff.xlsx: withheld under Section 40(2)." in letter

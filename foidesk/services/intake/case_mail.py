@@ -166,6 +166,16 @@ def owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     case = case_of(uow, triage)
     theirs = [a for a in case.assignments if a.state in ("pending", "holding")
               and message.from_address in (a.owner, a.deputy)]
+    owned = any(message.from_address in (a.owner, a.deputy) for a in case.assignments)
+    if not theirs and owned and message.attachments and not failed_authentication(message):
+        # More files from an owner who has already supplied their part.
+        added = add_attachments(uow, case, message.attachments,
+                                source=f"owner {message.from_address}", actor=ACTOR, now=now)
+        record_event(uow, case, "owner_more_files", actor=message.from_address, now=now,
+                     detail=message.subject)
+        notify(uow, settings, "owner_contribution", case, message, triage, now,
+               documents=document_summaries_of(case, added))
+        return case
     if not theirs or failed_authentication(message):
         return refuse(uow, case, "contribution_refused", message, triage, settings, now,
                        f"a contribution from {message.from_address}, who is not an owner "
