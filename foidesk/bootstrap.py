@@ -115,6 +115,7 @@ def response_settings(settings: Settings) -> ResponseSettings:
         ),
         trusted_relays=tuple(settings.review.trusted_relays),
         internal_domains=frozenset(d.lower() for d in settings.authority.internal_domains),
+        attachment_budget=settings.release.attachment_budget_mb * 1024 * 1024,
     )
 
 

@@ -367,6 +367,13 @@ class LetterSettings(Section):
         return template
 
 
+class ReleaseSettings(Section):
+    """The documents a response releases."""
+
+    # Released files above this go in further emails (each threaded on the response).
+    attachment_budget_mb: _bounded_int(1, 100) = 15  # type: ignore[valid-type]
+
+
 class TemplateSettings(Section):
     override_dir: str | None = None
 
@@ -388,3 +395,4 @@ class Settings(Section):
     intake: IntakeSettings = Field(default_factory=IntakeSettings)
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
     letters: LetterSettings = Field(default_factory=LetterSettings)
+    release: ReleaseSettings = Field(default_factory=ReleaseSettings)
