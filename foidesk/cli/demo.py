@@ -8,6 +8,7 @@ officer's and reviewers' actions happen as they would. Everything sent is left a
 
 from __future__ import annotations
 
+import io
 import mailbox as stdlib_mailbox
 import os
 import re
@@ -150,6 +151,7 @@ Note: The response provided below is correct as of the date of this letter.
 1. The Constabulary does not use overt automated facial recognition software and has no
 correspondence with external companies regarding this.
 2. No. See the answer to question 1.
+CLEAN 1
 """
 
 
@@ -180,7 +182,8 @@ class Scenario:
         path = self.inbox_path / box._lookup(key)
         os.utime(path, (at.timestamp(), at.timestamp()))
 
-    def email(self, sender: str, subject: str, body: str, **headers: str) -> bytes:
+    def email(self, sender: str, subject: str, body: str, *,
+              attachments: tuple[tuple[str, bytes], ...] = (), **headers: str) -> bytes:
         self.counter += 1
         message = EmailMessage()
         message["From"] = sender
@@ -190,6 +193,10 @@ class Scenario:
         for name, value in headers.items():
             message[name.replace("_", "-")] = value
         message.set_content(body)
+        for name, data in attachments:
+            message.add_attachment(data, maintype="application",
+                                   subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                                   filename=name)
         return message.as_bytes()
 
     def sent_to(self, address: str, subject_contains: str = "") -> list:
@@ -199,8 +206,9 @@ class Scenario:
         return [m for m in found if address in str(m["To"])
                 and subject_contains in str(m["Subject"])]
 
-    def reply_to(self, message, sender: str, body: str, **headers: str) -> bytes:
-        return self.email(sender, f"Re: {message['Subject']}", body,
+    def reply_to(self, message, sender: str, body: str, *,
+                 attachments: tuple[tuple[str, bytes], ...] = (), **headers: str) -> bytes:
+        return self.email(sender, f"Re: {message['Subject']}", body, attachments=attachments,
                           In_Reply_To=str(message["Message-ID"]), **headers)
 
 
@@ -304,7 +312,10 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
                                      "The three primary schools on Station Road, please.")),
         (d[7], 9, lambda: s.reply_to(s.sent_to(DIGITAL)[0], DIGITAL,
                                      "We do not use overt live facial recognition. Anything "
-                                     "about covert use goes through the usual NCND process.")),
+                                     "about covert use goes through the usual NCND process. "
+                                     "The deployment figures are attached.",
+                                     attachments=(("lfr-deployments.xlsx",
+                                                   deployments_workbook()),))),
         (d[10], 9, lambda: s.reply_to(s.sent_to(REVIEWER, "For approval")[0], REVIEWER,
                                       "APPROVE", Authentication_Results=DKIM)),
         (d[12], 9, lambda: s.reply_to(s.sent_to(RECORDS)[0], RECORDS,
@@ -319,7 +330,9 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
          lambda now: _officer("assign", s, now)),
         (d[2], "Officer asks Bob to clarify which schools",
          lambda now: _officer("clarify", s, now)),
-        (d[9], "Officer drafts the LFR response (partial NCND, s24(2), s31(3)) for review",
+        (d[9], "Officer drafts the LFR response (partial NCND, s24(2), s31(3)) for review; "
+               "the check found a very hidden sheet of officers in document 1 "
+               "(lfr-deployments.xlsx), so it releases a clean copy (CLEAN 1)",
          lambda now: _officer("draft", s, now)),
         (d[5], "Officer registers a request that came by post; the acknowledgement is a "
                "letter to print", lambda now: _officer("post", s, now)),
@@ -329,6 +342,29 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
          lambda now: _officer("decide", s, now)),
     ]
     return plan
+
+
+def deployments_workbook() -> bytes:
+    """The owner's spreadsheet: figures a reader sees, and a very hidden sheet of the
+    officers trained to deploy the technology, as the 2023 spreadsheet had."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    figures = book.active
+    figures.title = "Deployments"
+    figures.append(["Year", "Overt deployments", "Faces scanned"])
+    figures.append([2025, 0, 0])
+    figures.append([2026, 0, 0])
+    officers = book.create_sheet("Trained officers")
+    officers.append(["Collar number", "Name", "Email"])
+    for n in range(1, 413):
+        officers.append([f"PC{n:04d}", f"Officer {n:03d}",
+                         f"officer{n:03d}@exampleshire.police.uk"])
+    officers.sheet_state = "veryHidden"
+    book.properties.creator = "Digital Policing analyst"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 REVIEW = "FOI 000001/26-IR"

@@ -99,3 +99,18 @@ def test_the_demo_shows_the_review_as_its_own_case_and_counts_each_once(demo):
         "FOI-000001-26-review-outcome.pdf"]
     assert "B. Senior" in outcome.get_body(("plain",)).get_content()
     assert (workdir / "letters" / "FOI-000004-26-acknowledgement.pdf").exists()
+
+
+def test_the_demo_stops_the_hidden_sheet_and_releases_the_clean_copy(demo):
+    from foidesk.release import check_file
+
+    _, stdout, messages, _ = demo
+    [notice] = [m for m in messages if "An owner replied on FOI 000001/26" in str(m["Subject"])]
+    assert "very hidden sheet at sheet 'Trained officers'" in \
+        notice.get_body(("plain",)).get_content()
+    [response] = [m for m in messages if "Response to your request" in str(m["Subject"])]
+    files = {p.get_filename(): p.get_content() for p in response.iter_attachments()}
+    clean = files["FOI-000001-26-1-lfr-deployments.xlsx"]
+    assert check_file("lfr-deployments.xlsx", clean) == []
+    assert b"officer001@" not in clean
+    assert "released as a clean copy" in response.get_body(("plain",)).get_content()
