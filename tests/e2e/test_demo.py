@@ -104,7 +104,7 @@ def test_the_demo_shows_the_review_as_its_own_case_and_counts_each_once(demo):
 def test_the_demo_stops_the_hidden_sheet_and_releases_the_clean_copy(demo):
     from foidesk.release import check_file
 
-    _, stdout, messages, _ = demo
+    _, _, messages, _ = demo
     [notice] = [m for m in messages if "An owner replied on FOI 000001/26" in str(m["Subject"])]
     assert "very hidden sheet at sheet 'Trained officers'" in \
         notice.get_body(("plain",)).get_content()
