@@ -23,9 +23,10 @@ WORKER = textwrap.dedent(
     from foidesk.register.unit_of_work import SqlUnitOfWork
     from foidesk.services.cases import DeadlinePolicy, NewRequest, register_case
 
-    url, count, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    url, count, go, ready = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4])
     engine = create_register_engine(url)
     engine.connect().close()
+    ready.touch()
     while not go.exists():
         time.sleep(0.005)
     now = datetime(2026, 11, 26, 10, tzinfo=UTC)
@@ -50,16 +51,20 @@ def test_two_processes_allocating_500_each_get_1000_distinct_references(database
     upgrade(engine)
     engine.dispose()
     go = tmp_path / "go"
+    ready = [tmp_path / f"ready-{n}" for n in range(2)]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-c", WORKER, database_url, str(PER_PROCESS), str(go)],
+            [sys.executable, "-c", WORKER, database_url, str(PER_PROCESS), str(go), str(flag)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(2)
+        for flag in ready
     ]
-    time.sleep(1.0)  # both have connected and are waiting
+    deadline = time.monotonic() + 120
+    while not all(flag.exists() for flag in ready):  # both imported, connected and waiting
+        assert time.monotonic() < deadline, "the workers never got ready"
+        time.sleep(0.01)
     go.touch()
     results = []
     for worker in workers:
