@@ -161,3 +161,59 @@ def plain_workbook() -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def workbook_with_links_names_filters_and_objects() -> bytes:
+    """The rest of what a workbook hides: a filter hiding rows, a defined name over a hidden
+    sheet, a link to another workbook and an embedded object."""
+    from openpyxl.workbook.defined_name import DefinedName
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Cases"
+    sheet.append(["Ward", "Cases"])
+    for ward, cases in (("North", 12), ("South", 3), ("East", 7)):
+        sheet.append([ward, cases])
+    sheet.auto_filter.ref = "A1:B4"
+    sheet.row_dimensions[3].hidden = True
+    hidden = book.create_sheet("Lookup")
+    hidden.append(["Victim", "Ward"])
+    hidden.sheet_state = "hidden"
+    book.defined_names["Victims"] = DefinedName("Victims", attr_text="Lookup!$A$1:$B$2")
+    out = io.BytesIO()
+    book.save(out)
+    data = _add_part(out.getvalue(), "xl/externalLinks/externalLink1.xml",
+                     b'<externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+                     b'2006/main"/>')
+    return _add_part(data, "xl/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0 an OLE object")
+
+
+def pdf_with_script_and_form() -> bytes:
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.text(20, 30, "Application form")
+    with pikepdf.open(io.BytesIO(bytes(pdf.output()))) as document:
+        field = document.make_indirect(pikepdf.Dictionary(
+            FT=pikepdf.Name.Tx, T=pikepdf.String("applicant"), V=pikepdf.String("Jo Bloggs")))
+        document.Root.AcroForm = pikepdf.Dictionary(Fields=pikepdf.Array([field]))
+        script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        document.Root.Names = pikepdf.Dictionary(JavaScript=pikepdf.Dictionary(
+            Names=pikepdf.Array([pikepdf.String("hello"), document.make_indirect(script)])))
+        out = io.BytesIO()
+        document.save(out)
+    return out.getvalue()
+
+
+def document_with_a_header() -> bytes:
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Prepared by Mary Jones, Legal Services"
+    document.add_paragraph("The policy is attached.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+PERSONAL_TEXT = (b"Witness statement. DOB: 14/03/1981. Vehicle AB12 CDE was seen, and an "
+                 b"older one, K123 ABC. Call 020 7946 0958 or write to jo@example.org, NR1 2AB."
+                 b"\n")

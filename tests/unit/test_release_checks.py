@@ -158,3 +158,48 @@ def test_a_plain_workbook_passes_and_an_unknown_kind_needs_an_override():
     assert unknown.kind == "unchecked file type"
     [broken] = check_file("broken.xlsx", b"PK not really")
     assert broken.kind == "unreadable file"
+
+
+def test_filters_names_over_hidden_sheets_external_links_and_embedded_objects():
+    from hostile_files import workbook_with_links_names_filters_and_objects
+
+    findings = check_file("cases.xlsx", workbook_with_links_names_filters_and_objects())
+    assert found(findings, "rows hidden by a filter") == ["sheet 'Cases' rows 3: 1 rows"]
+    assert found(findings, "hidden sheet") == ["sheet 'Lookup': 1 rows, 2 columns of data a "
+                                               "reader of the file cannot see"]
+    assert found(findings, "defined name pointing at hidden data") == [
+        "name 'Victims': Lookup!$A$1:$B$2"]
+    assert found(findings, "external link") == [
+        "part xl/externalLinks/externalLink1.xml: a link to another workbook, with a cached "
+        "copy of its values"]
+    assert found(findings, "embedded object") == ["part xl/embeddings/oleObject1.bin: "]
+
+
+def test_javascript_and_form_fields_in_a_pdf_and_their_clean_copy():
+    from hostile_files import pdf_with_script_and_form
+
+    data = pdf_with_script_and_form()
+    kinds = {f.kind for f in check_file("form.pdf", data)}
+    assert {"JavaScript", "form fields"} <= kinds
+    assert check_file("form.pdf", clean_copy("form.pdf", data)) == []
+
+
+def test_a_word_header_is_shown_for_reading_and_its_names_counted():
+    from hostile_files import document_with_a_header
+
+    findings = check_file("policy.docx", document_with_a_header(), NAMES)
+    assert found(findings, "header or footer text") == ["header1: 6 words: read them before "
+                                                        "release"]
+    assert found(findings, "personal data: name of a person the register knows") == [
+        "header1: 1 occurrence"]
+
+
+def test_every_personal_data_pattern_in_plain_text():
+    from hostile_files import PERSONAL_TEXT
+
+    assert sorted(f.kind.removeprefix("personal data: ") for f in
+                  check_file("statement.txt", PERSONAL_TEXT)) == [
+        "UK phone number", "date of birth", "email address", "postcode",
+        "vehicle registration"]
+    assert [f.detail for f in check_file("statement.txt", PERSONAL_TEXT)
+            if f.kind.endswith("vehicle registration")] == ["2 occurrences"]
