@@ -141,18 +141,38 @@ def clean_pdf(data: bytes) -> bytes:
     return out.getvalue()
 
 
+AREA = re.compile(r"^page\s+(\d+)\s+at\s+([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,"
+                  r"\s*([\d.]+)\s*mm$", re.IGNORECASE)
+MM = 72 / 25.4
+
+
+def area_of(term: str) -> tuple[int, tuple[float, float, float, float]] | None:
+    """`page 1 at 38,39,98,47 mm` (left, top, right, bottom, in millimetres from the page's
+    top-left corner, as a ruler on the printed page reads them) -> (1, the box)."""
+    found = AREA.match(term.strip())
+    if not found:
+        return None
+    left, top, right, bottom = (float(found.group(n)) for n in range(2, 6))
+    return int(found.group(1)), (left, top, right, bottom)
+
+
 def redact_pdf(data: bytes, terms: list[str]) -> bytes:
-    """Every page rendered to an image with the terms' places, and every dark box already
-    drawn, painted solid; the PDF rebuilt from the images. Nothing of the text remains to
-    extract (a scanned page's honest equivalent); the check then proves the terms are gone."""
+    """Every page rendered to an image with the terms' places, the areas given and every
+    dark box already drawn painted solid; the PDF rebuilt from the images. Nothing of the
+    text remains to extract (a scanned page's honest equivalent); the check then proves the
+    terms are gone."""
+    areas = [found for term in terms if (found := area_of(term))]
+    words = [term for term in terms if not area_of(term)]
     document = pdfium.PdfDocument(data)
     images = []
     try:
-        for page in document:
+        for number, page in enumerate(document, start=1):
             textpage = page.get_textpage()
             scale = REDACTION_DPI / 72
-            boxes = []
-            for term in terms:
+            height = page.get_height()
+            boxes = [(left * MM, height - bottom * MM, right * MM, height - top * MM)
+                     for on, (left, top, right, bottom) in areas if on == number]
+            for term in words:
                 searcher = textpage.search(term, match_case=False)
                 while (found := searcher.get_next()) is not None:
                     index, length = found
@@ -161,7 +181,6 @@ def redact_pdf(data: bytes, terms: list[str]) -> bytes:
                 if _dark_fill(obj):
                     boxes.append(obj.get_bounds())
             image = page.render(scale=scale).to_pil().convert("RGB")
-            height = page.get_height()
             draw = ImageDraw.Draw(image)
             for left, bottom, right, top in boxes:
                 draw.rectangle([left * scale - 2, (height - top) * scale - 2,

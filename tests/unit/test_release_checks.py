@@ -203,3 +203,20 @@ def test_every_personal_data_pattern_in_plain_text():
         "vehicle registration"]
     assert [f.detail for f in check_file("statement.txt", PERSONAL_TEXT)
             if f.kind.endswith("vehicle registration")] == ["2 occurrences"]
+
+
+def test_an_area_given_in_millimetres_is_redacted_too():
+    from foidesk.release.pdfs import area_of
+
+    assert area_of("page 1 at 20,53,120,62 mm") == (1, (20.0, 53.0, 120.0, 62.0))
+    # The third line of the report ("Outcome: no further action.") sits 60 mm down.
+    redacted = redact_pdf(hostile_pdf(), ["page 1 at 15,53,140,63 mm"])
+    assert extractable_text(redacted) == ""
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    page = pdfium.PdfDocument(redacted)[0]
+    image: Image.Image = page.render(scale=1).to_pil().convert("L")
+    x, y = int(60 * 72 / 25.4), int(58 * 72 / 25.4)
+    assert image.getpixel((x, y)) < 40  # painted black where the area is
+    assert image.getpixel((x, int(20 * 72 / 25.4))) > 200  # untouched above it
