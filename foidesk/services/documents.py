@@ -17,7 +17,7 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.release import check_file
 from foidesk.release.check import clean_copy, file_kind
 from foidesk.release.decisions import LABELS, DocumentDecision, DocumentRefused
-from foidesk.release.pdfs import clean_pdf, redact_pdf
+from foidesk.release.pdfs import area_of, clean_pdf, extractable_text, redact_pdf
 from foidesk.services.audit import record_event
 
 
@@ -112,7 +112,13 @@ def _released_bytes(document: Document, original: bytes, choice: DocumentDecisio
         if file_kind(document.filename, original) != "pdf":
             raise DocumentRefused(f"document {document.number} ({document.filename}): only a "
                                   "PDF can be redacted here; make a clean copy, or withhold")
-        return redact_pdf(clean_pdf(original), list(choice.terms))
+        redacted = redact_pdf(clean_pdf(original), list(choice.terms))
+        left = extractable_text(redacted).lower()
+        still = [t for t in choice.terms if not area_of(t) and t.lower() in left]
+        if still:  # the proof: nothing redacted can be copied out of what would leave
+            raise DocumentRefused(f"document {document.number}: after redaction "
+                                  f"{', '.join(still)} can still be extracted")
+        return redacted
     except ValueError as error:
         raise DocumentRefused(f"document {document.number}: {error}") from None
 
