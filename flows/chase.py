@@ -13,6 +13,7 @@ from foidesk.bootstrap import Desk, bootstrap, chase_settings
 from foidesk.outbox import DrainReport, drain
 from foidesk.services.chasing import ChaseReport, ChaseSettings, run_chase
 from foidesk.services.clock_letters import lapse_clarifications
+from foidesk.wording import count
 
 
 @task(cache_policy=NO_CACHE)
@@ -40,14 +41,14 @@ def _run(kind: str, config_path: str | None, now: str | None) -> dict[str, int]:
             logger.info("closed as lapsed (no clarification): %s", ", ".join(lapsed))
     with build_sender(config) as sender:
         sent = drain_outbox(desk, sender, moment)
-    lines = [f"- **{recipient}**: {len(keys)} item(s)" for recipient, keys in
+    lines = [f"- **{recipient}**: {count(len(keys), 'item')}" for recipient, keys in
              sorted(report.digests.items())]
     create_markdown_artifact(
         key=f"foi-{kind}", markdown=f"# {kind.title()} {moment:%Y-%m-%d}\n\n"
                                     + ("\n".join(lines) or "Nothing due today."),
-        description=f"{kind} run: {report.emails} digest(s)",
+        description=f"{kind} run: {count(report.emails, 'digest')}",
     )
-    logger.info("%s: %s digest(s), %s sent", kind, report.emails, len(sent.sent))
+    logger.info("%s: %s, %s sent", kind, count(report.emails, "digest"), len(sent.sent))
     desk.close()
     return {"digests": report.emails, "items": sum(map(len, report.digests.values())),
             "sent": len(sent.sent)}

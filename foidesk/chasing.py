@@ -19,6 +19,7 @@ from foidesk.calendar import (
     working_days_between,
 )
 from foidesk.cases import CaseStatus
+from foidesk.wording import days_left
 
 
 class Step(StrEnum):
@@ -148,7 +149,7 @@ def plan_today(
         planned = working_days_before(case.due_on, schedule.manager_when_days_left, workdays)
         steps.append(PlannedStep(
             Step.ESCALATE_MANAGER, case.reference, "manager", planned, case.deadline_version,
-            why=f"statutory due date {case.due_on.isoformat()} is {left} working day(s) away "
+            why=f"statutory due date {case.due_on.isoformat()} is {days_left(left)} "
                 "and no response is approved",
         ))
     # (responded, closed and withdrawn cases never reach here: NOT_CHASED)

@@ -91,10 +91,9 @@ CHASE_LADDER: tuple[ChaseNotice, ...] = (
                 "Escalated to you as deputy: {owner} has not sent the information due "
                 "on {internal_due}"),
     ChaseNotice("escalate_manager", "manager",
-                "Statutory deadline {due} is {days_left} working day(s) away and no response "
-                "is approved"),
+                "Statutory deadline {due} is {days_left} and no response is approved"),
     ChaseNotice("escalate_head", "head",
-                "Statutory deadline {due} missed: {days_late} working day(s) late"),
+                "Statutory deadline {due} missed: {days_late}"),
 )
 
 

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from foidesk.law import law_of
 from foidesk.sanitise import clean_html
+from foidesk.wording import count, days_left
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -67,6 +68,8 @@ class Renderer:
         self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
         self.env.globals["law_of"] = law_of
+        self.env.filters["count"] = count
+        self.env.filters["days_left"] = days_left
         # A requester's HTML, through nh3: the only way their markup reaches our HTML.
         self.env.filters["sanitised_html"] = lambda markup: Markup(clean_html(markup or ""))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import pytest
 # is a buffer closed after each invocation, and later flow logs then fail. The tests read
 # results, artifacts and the register, never the console, so keep that handler quiet.
 os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
+# The suite's Prefect state is its own, never the user's ~/.prefect (profiles, local
+# results, the ephemeral server's database): one throwaway folder per run.
+os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="foidesk-tests-prefect-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network in tests
 from servers import IMAP_USERS, create_database, dovecot_server, postgres_cluster
 from sqlalchemy import create_engine, text

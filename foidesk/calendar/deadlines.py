@@ -286,7 +286,8 @@ def _month_deadline(
         )
     else:
         steps.append(
-            Step(corresponding, StepKind.NOTE, f"the corresponding date {months} month(s) later")
+            Step(corresponding, StepKind.NOTE,
+                 f"the corresponding date {_months(months)} later")
         )
     due = corresponding + timedelta(days=sum(stop.days for stop in stops))
     if due != corresponding:
@@ -298,6 +299,10 @@ def _month_deadline(
 STOP_CITATION = ("UK GDPR art. 12A: while the controller waits for information it reasonably "
                  "requires, from the day it asks to the day it receives it, the time does not "
                  "count")
+
+
+def _months(n: int) -> str:
+    return "1 month" if n == 1 else f"{n} months"
 
 
 def _days(n: int) -> str:

@@ -32,6 +32,7 @@ from foidesk.services.cases import (
 )
 from foidesk.services.reviews import linked_to, original_of
 from foidesk.views import case_document, cases_document
+from foidesk.wording import count
 
 
 def cases(
@@ -85,7 +86,7 @@ def cases(
             row["subject"],
         )
     out.print(table)
-    out.print(f"{len(document['cases'])} case(s)", markup=False)
+    out.print(count(len(document["cases"]), "case"), markup=False)
 
 
 def case(
@@ -250,7 +251,7 @@ def recompute_deadlines(
     desk.close()
     for reference, old, new_due in moved:
         out.print(f"{reference}: {old} -> {new_due}", markup=False)
-    out.print(f"{len(moved)} due date(s) changed", markup=False)
+    out.print(f"{count(len(moved), 'due date')} changed", markup=False)
 
 
 def _statuses(wanted: list[str]) -> list[str] | None:

@@ -13,6 +13,7 @@ import mailbox as stdlib_mailbox
 import os
 import re
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -236,6 +237,9 @@ def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
     if workdir.exists():
         shutil.rmtree(workdir)
     (workdir / "var").mkdir(parents=True)
+    # The demo's Prefect state is its own: never the user's ~/.prefect, never a previous
+    # demo's runs and artifacts piled on this one's.
+    os.environ["PREFECT_HOME"] = str((workdir / "prefect").resolve())
     scene = Scenario(workdir)
     scene.config_path.write_text(CONFIG, encoding="utf-8")
     calendar_days = _working_days(days)
@@ -565,5 +569,8 @@ def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds
     console.print(
         f"\n{messages} messages sent, in {scene.workdir / 'outbox'} as .eml files; {pdfs} "
         f"letters as PDFs in {scene.workdir / 'letters'}. The dashboard artifacts are in "
-        f"Prefect: run `prefect server start` and open http://127.0.0.1:4200/artifacts.\n"
+        f"the demo's own Prefect database; to see them run\n"
+        f"  PREFECT_HOME={os.environ['PREFECT_HOME']} "
+        f"{Path(sys.executable).with_name('prefect')} server start\n"
+        f"and open http://127.0.0.1:4200/artifacts.\n"
         f"Finished in {seconds:.0f} s.", highlight=False)

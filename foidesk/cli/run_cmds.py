@@ -17,6 +17,7 @@ from foidesk.cli.common import (
     out,
     settings_from,
 )
+from foidesk.wording import count
 
 run_app = typer.Typer(no_args_is_help=True, help="Run one flow once, here and now.")
 
@@ -84,7 +85,7 @@ def _run_daily(kind: str, config, now: str | None, debug: bool) -> None:
     flow = chase if kind == "chase" else escalate
     with one_line_errors(debug):
         result = flow(config_path=str(config) if config else None, now=now)
-    out.print(f"{kind}: {result['digests']} digest(s), {result['items']} item(s), "
+    out.print(f"{kind}: {count(result['digests'], 'digest')}, {count(result['items'], 'item')}, "
               f"{result['sent']} sent", markup=False)
 
 

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
+from foidesk import wording
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, working_days_between
 from foidesk.chasing import (
     ESCALATIONS,
@@ -212,8 +213,9 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date,
         internal_due=_uk(assignment.internal_due_on) if assignment else "",
         owner=assignment.owner if assignment else "",
         due=_uk(due) if due else "",
-        days_left=days_left if days_left is not None else "",
-        days_late=-days_left if days_left is not None else "",
+        days_left=wording.days_left(days_left) if days_left is not None else "",
+        days_late=(wording.count(-days_left, "working day") + " late" if days_left
+                   else "no working day has passed since") if days_left is not None else "",
     )
     return {
         "reference": case.reference,

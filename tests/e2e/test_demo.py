@@ -17,9 +17,13 @@ def demo(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("demo") / "demo"
     script = shutil.which("foidesk") or str(Path(sys.executable).with_name("foidesk"))
     started = time.monotonic()
+    home = tmp_path_factory.mktemp("home")  # a newcomer's home: must stay untouched
+    env = {key: value for key, value in __import__("os").environ.items()
+           if key != "PREFECT_HOME"}
     result = subprocess.run([script, "demo", "--workdir", str(workdir)], capture_output=True,
-                            text=True, timeout=600, env={**__import__("os").environ,
-                                                         "COLUMNS": "200"})
+                            text=True, timeout=600, env={**env, "COLUMNS": "200",
+                                                         "HOME": str(home)})
+    assert not (home / ".prefect").exists(), "the demo wrote into ~/.prefect"
     assert result.returncode == 0, result.stderr[-3000:]
     messages = [message_from_bytes(p.read_bytes(), policy=policy.default)
                 for p in sorted((workdir / "outbox").glob("*.eml"))]
@@ -114,3 +118,9 @@ def test_the_demo_stops_the_hidden_sheet_and_releases_the_clean_copy(demo):
     assert check_file("lfr-deployments.xlsx", clean) == []
     assert b"officer001@" not in clean
     assert "released as a clean copy" in response.get_body(("plain",)).get_content()
+
+
+def test_the_demo_keeps_its_prefect_state_in_its_own_folder(demo):
+    workdir, stdout, _, _ = demo
+    assert (workdir / "prefect" / "prefect.db").exists()
+    assert f"PREFECT_HOME={workdir / 'prefect'}" in " ".join(stdout.split())

@@ -117,12 +117,12 @@ def test_the_chase_and_escalate_flows_run_from_the_cli(desk_dir, monkeypatch):
     assert CliRunner().invoke(app, ["run", "intake", "--now", "2026-11-02T09:00"]).exit_code == 0
     before = CliRunner().invoke(app, ["run", "chase", "--now", "2026-11-12T08:00"])
     assert before.exit_code == 0, before.output
-    assert before.stdout.strip() == "chase: 1 digest(s), 1 item(s), 1 sent"
+    assert before.stdout.strip() == "chase: 1 digest, 1 item, 1 sent"
     rerun = CliRunner().invoke(app, ["run", "chase", "--now", "2026-11-12T08:30"])
-    assert rerun.stdout.strip() == "chase: 0 digest(s), 0 item(s), 0 sent"
+    assert rerun.stdout.strip() == "chase: 0 digests, 0 items, 0 sent"
     # due 1 December 2026 (St Andrew's Day, 30 November, skipped): 5 working days before
     manager = CliRunner().invoke(app, ["run", "escalate", "--now", "2026-11-24T08:00"])
-    assert manager.stdout.strip() == "escalate: 1 digest(s), 1 item(s), 1 sent"
+    assert manager.stdout.strip() == "escalate: 1 digest, 1 item, 1 sent"
 
 
 def test_a_poll_costs_a_few_task_runs_whatever_the_backlog(tmp_path, prefect_harness):

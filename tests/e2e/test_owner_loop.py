@@ -145,10 +145,10 @@ def test_twenty_five_working_days_of_chasing_and_escalation(desk):
         date(2026, 7, 21): [(OWNER, f"[{REF}] Overdue: your information was due on 17 July 2026")],
         date(2026, 7, 22): [(TEAM, f"[{REF}] An owner replied on {REF}")],
         date(2026, 7, 24): [(MANAGER, f"[{REF}] Statutory deadline 31 July 2026 is 5 working "
-                                      "day(s) away and no response is approved")],
+                                      "days away and no response is approved")],
         # Monday 3 August is Scotland's summer bank holiday: not yet a working day late.
-        date(2026, 8, 3): [(HEAD, f"[{REF}] Statutory deadline 31 July 2026 missed: 0 working "
-                                  "day(s) late")],
+        date(2026, 8, 3): [(HEAD, f"[{REF}] Statutory deadline 31 July 2026 missed: no "
+                                  "working day has passed since")],
     }
     with desk.uow() as uow:
         case = uow.cases.get(REF)
