@@ -48,7 +48,7 @@ NOTICES: tuple[Notice, ...] = (
     Notice("reviewer_message", "team_notice", "foi_team",
            "The reviewer replied on {reference}", attach_original=True),
     Notice("bounce", "team_notice", "foi_team",
-           "A message from the FOI team could not be delivered ({reference})",
+           "A message from the FOI team could not be delivered{on_case}",
            attach_original=True),
     Notice("unsure", "team_triage", "foi_team", attach_original=True),
     Notice("quarantined", "quarantine_notice", "foi_team"),

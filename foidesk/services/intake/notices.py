@@ -60,7 +60,8 @@ def _queue_notice(
         "regime_title": RULES[Regime(case.regime)].title if case else "",
         "time_limit": _time_limit(case) if case else "",
         "headline": notice.headline.format(
-            reference=case.reference if case else "", subject=message.subject or "(no subject)"
+            reference=case.reference if case else "", subject=message.subject or "(no subject)",
+            on_case=f" ({case.reference})" if case else "",
         ),
         "sender": message.from_address,
         "decision": triage.decision.value,
