@@ -8,7 +8,7 @@ from prefect.cache_policies import NO_CACHE
 
 from connectors.base import Sender
 from connectors.factory import build_sender
-from flows.common import load_config, outgoing, parse_now
+from flows.common import load_config, outgoing, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap, chase_settings
 from foidesk.outbox import DrainReport, drain
 from foidesk.services.chasing import ChaseReport, ChaseSettings, run_chase
@@ -54,13 +54,14 @@ def _run(kind: str, config_path: str | None, now: str | None) -> dict[str, int]:
             "sent": len(sent.sent)}
 
 
-@flow(name="chase", log_prints=True)
+@flow(name="chase", log_prints=True, flow_run_name=run_name("chase", with_time=False))
 def chase(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
     """Remind owners before, on and after their internal due date; one digest each."""
     return _run("chase", config_path, now)
 
 
-@flow(name="escalate", log_prints=True)
+@flow(name="escalate", log_prints=True,
+      flow_run_name=run_name("escalate", with_time=False))
 def escalate(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
     """Climb the ladder: deputy, FOI manager, head of service, as deadlines near and pass."""
     return _run("escalate", config_path, now)

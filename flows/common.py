@@ -10,6 +10,7 @@ from foidesk.clock import parse_now
 from foidesk.config import Settings, find_config, load_settings
 from foidesk.outbox import recipients_of
 from foidesk.register.models import OutboxItem
+from foidesk.services.cases import LONDON
 
 
 def load_config(config_path: str | None) -> Settings:
@@ -31,9 +32,42 @@ def retry_only_transient(task, task_run, state) -> bool:
     return False
 
 
+def run_name(kind: str, *, with_mailbox: bool = False, with_time: bool = True):
+    """A flow run's name that says what and when: `intake maildir:foi 2026-11-02 09:00`,
+    `chase 2026-11-02` (London time), instead of Prefect's random adjectives."""
+
+    def name() -> str:
+        from prefect.runtime import flow_run
+
+        params = flow_run.parameters or {}
+        moment = parse_now(params.get("now")).astimezone(LONDON)
+        parts = [kind]
+        if with_mailbox:
+            parts.append(_mailbox_name(params.get("config_path")))
+        parts.append(f"{moment:%Y-%m-%d %H:%M}" if with_time else f"{moment:%Y-%m-%d}")
+        return " ".join(parts)
+
+    return name
+
+
+def _mailbox_name(config_path: str | None) -> str:
+    """`maildir:foi`, `imap:foi@council.gov.uk`: the kind and the mailbox, no file path."""
+    try:
+        box = load_config(config_path).mailbox
+    except Exception:
+        return "mailbox"
+    if box is None:
+        return "no-mailbox"
+    path = getattr(box, "path", None)
+    who = (getattr(box, "username", None) or getattr(box, "mailbox", None)
+           or getattr(box, "primary_smtp_address", None) or (Path(str(path)).name if path
+                                                            else ""))
+    return f"{box.kind}:{who}" if who else box.kind
+
+
 def outgoing(item: OutboxItem) -> OutgoingMessage:
     """An outbox row as the sender connectors take it."""
     return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
 
 
-__all__ = ["load_config", "outgoing", "parse_now", "retry_only_transient"]
+__all__ = ["load_config", "outgoing", "parse_now", "retry_only_transient", "run_name"]

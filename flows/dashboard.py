@@ -7,7 +7,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.common import load_config, parse_now
+from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
 from foidesk.services.cases import london_date
 from foidesk.services.reports import (
@@ -96,7 +96,7 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
     return "\n".join(lines)
 
 
-@flow(name="dashboard")
+@flow(name="dashboard", flow_run_name=run_name("dashboard"))
 def dashboard(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
     """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance."""
     today = london_date(parse_now(now))

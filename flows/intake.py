@@ -16,7 +16,7 @@ from prefect.events import emit_event
 
 from connectors.base import Mailbox, Sender
 from connectors.factory import build_mailbox, build_sender
-from flows.common import load_config, outgoing, parse_now, retry_only_transient
+from flows.common import load_config, outgoing, parse_now, retry_only_transient, run_name
 from flows.dashboard import dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
 from foidesk.outbox import DrainReport, drain
@@ -64,7 +64,7 @@ def mark_processed(desk: Desk, mailbox: Mailbox) -> int:
     return move_pending(desk.uow, mailbox)
 
 
-@flow(name="intake", log_prints=True)
+@flow(name="intake", log_prints=True, flow_run_name=run_name("intake", with_mailbox=True))
 def intake(config_path: str | None = None, now: str | None = None,
            max_batches: int = 100, wait_for_servers: bool = True) -> dict[str, int]:
     """Poll the FOI mailbox once: register, acknowledge, route, and file every message.

@@ -146,3 +146,23 @@ def test_a_poll_costs_a_few_task_runs_whatever_the_backlog(tmp_path, prefect_har
     assert len(runs) <= 10
     assert sorted({run.name.rsplit("-", 1)[0] for run in runs}) == [
         "dashboard", "drain_outbox", "ingest", "mark_processed"]  # dashboard: the subflow
+
+
+def test_flow_runs_are_named_for_what_and_when(desk_dir):
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+
+    from flows.chase import chase
+    from flows.intake import intake
+
+    intake(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-02T10:00")
+    chase(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-03T08:00")
+
+    async def names() -> list[str]:
+        async with get_client() as client:
+            return [run.name for run in await client.read_flow_runs(limit=50)]
+
+    found = asyncio.run(names())
+    assert "intake maildir:mailbox 2026-11-02 10:00" in found
+    assert "chase 2026-11-03" in found
