@@ -355,6 +355,9 @@ def test_the_owner_s_workbook_is_stopped_then_released_as_a_clean_copy(desk, tmp
     [notice] = [m for m in desk.received_by(TEAM) if "An owner replied" in str(m["Subject"])]
     text = notice.get_body(("plain",)).get_content()
     assert "Document 1: staffing.xlsx" in text and "very hidden sheet at sheet 'Staff'" in text
+    assert f"Supplied so far: {OWNER}." in text
+    assert "Still outstanding: nobody: every owner has supplied their part." in text
+    assert "What to do next: draft the response. Reply to this email" in text
     # Released as it is, the response is refused at approval.
     create_draft(desk.uow(), REF, parse_plain(ANSWERS + "RELEASE 1\n"), desk.responses,
                  actor="officer", now=DAY + timedelta(days=4))

@@ -196,8 +196,17 @@ def owner_contribution(uow, message, triage, settings, arrived_at, now) -> Case:
     added = add_attachments(uow, case, message.attachments,
                             source=f"owner {message.from_address}", actor=ACTOR, now=now)
     notify(uow, settings, "owner_contribution", case, message, triage, now,
-           documents=document_summaries_of(case, added))
+           documents=document_summaries_of(case, added), **progress(case, holding))
     return case
+
+
+def progress(case: Case, holding: bool = False) -> dict[str, object]:
+    """What the officer reads next: who has supplied, who is still owed, what to do."""
+    supplied = sorted({a.owner for a in case.assignments if a.state == "supplied"})
+    outstanding = sorted({a.owner for a in case.assignments
+                          if a.state in ("pending", "holding")})
+    return {"supplied": supplied, "outstanding": outstanding, "holding": holding,
+            "next_step": ("wait" if outstanding else "draft")}
 
 
 AUTH_FAILED = re.compile(r"\b(dmarc|dkim|spf)=(fail|softfail)\b", re.IGNORECASE)
