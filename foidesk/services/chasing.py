@@ -229,7 +229,35 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date,
         "reply_subject": f"Re: [{case.reference}] {case.subject}",
         "owner": assignment.owner if assignment else None,
         "step": step.step.value,
+        "role": step.role,
+        "owner_late": _owner_late(case, today, workdays),
+        "missing": _missing(case),
     }
+
+
+def _owner_late(case: Case, today: date, workdays: WorkingDayCalendar) -> list[str]:
+    """Each owner still owed, since when: "roads@... (due 17 July 2026, 3 working days
+    late)"."""
+    found = []
+    for assignment in case.assignments:
+        if assignment.state not in ("pending", "holding"):
+            continue
+        late = working_days_between(assignment.internal_due_on, today, workdays)
+        when = wording.count(late, "working day") + " late" if late > 0 else (
+            "due today" if late == 0 else wording.days_left(-late))
+        found.append(f"{assignment.owner} (their part was due on "
+                     f"{_uk(assignment.internal_due_on)}: {when})")
+    return found
+
+
+def _missing(case: Case) -> str:
+    """What the case is waiting for, as a manager reads it."""
+    if any(a.state in ("pending", "holding") for a in case.assignments):
+        return "the information from the owners below"
+    return {"received": "the acknowledgement", "acknowledged": "an owner, or the draft",
+            "drafting": "the draft response", "in_review": "the reviewer's decision",
+            "approved": "sending", "reopened": "the fresh response",
+            "awaiting_owner": "the information from the owners"}.get(case.status, case.status)
 
 
 def _uk(day: date) -> str:

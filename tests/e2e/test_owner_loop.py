@@ -156,6 +156,12 @@ def test_twenty_five_working_days_of_chasing_and_escalation(desk):
         assert case.status == "drafting"
         assert [a.state for a in case.assignments] == ["supplied"]
     assert "owner_out_of_office" in events
+    # The manager is told what the case waits for and what they can do, not asked for
+    # information as an owner would be.
+    manager = desk.sent_message(MANAGER, "Statutory deadline").get_body(("plain",)).get_content()
+    assert "Waiting for: the draft response" in manager
+    assert "What you can do:" in manager
+    assert "If you hold none of the information" not in manager and "Why:" not in manager
     # The deputy's copy on 17 July says why it came to them.
     rerouted = desk.sent_message(DEPUTY, "Due today")
     assert "out of the office" in rerouted.get_body(("plain",)).get_content()
