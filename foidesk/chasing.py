@@ -84,6 +84,7 @@ class PlannedStep:
     deadline_version: int
     assignment: AssignmentFacts | None = None
     why: str = ""
+    repeat: int = 0  # an overdue reminder: which one this is (1, 2, ...)
 
     @property
     def key(self) -> str:
@@ -129,8 +130,9 @@ def plan_today(
             role, why = "owner", ""
             if assignment.owner_away_on == today and assignment.deputy:
                 role, why = "deputy", f"{assignment.owner} is out of the office today"
+            repeat = sum(1 for s, _ in reminders if s is Step.REMINDER_OVERDUE)
             steps.append(PlannedStep(step, case.reference, role, planned, case.deadline_version,
-                                     assignment, why))
+                                     assignment, why, repeat))
         missed_on = add_working_days(assignment.internal_due_on, 1, workdays)
         if (Step.ESCALATE_DEPUTY in kinds and schedule.deputy_after_missed
                 and assignment.deputy and missed_on <= today):

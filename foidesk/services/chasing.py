@@ -209,7 +209,7 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date,
     assignment = step.assignment
     due = case.due_on
     days_left = working_days_between(today, due, workdays) if due else None
-    headline = chase_notice(step.step.value).headline.format(
+    headline = _numbered(step, due, days_left) + chase_notice(step.step.value).headline.format(
         internal_due=_uk(assignment.internal_due_on) if assignment else "",
         owner=assignment.owner if assignment else "",
         due=_uk(due) if due else "",
@@ -233,6 +233,15 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date,
         "owner_late": _owner_late(case, today, workdays),
         "missing": _missing(case),
     }
+
+
+def _numbered(step: PlannedStep, due: date | None, days_left: int | None) -> str:
+    """An overdue reminder says which one it is, and when the statutory date has passed."""
+    if step.step.value != "reminder_overdue" or step.repeat < 2:
+        return ""
+    missed = (f", the statutory deadline missed by {wording.count(-days_left, 'working day')}"
+              if days_left is not None and days_left < 0 else "")
+    return f"Reminder {step.repeat}{missed}. "
 
 
 def _owner_late(case: Case, today: date, workdays: WorkingDayCalendar) -> list[str]:

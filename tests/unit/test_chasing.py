@@ -60,3 +60,15 @@ def test_an_away_owner_s_reminder_goes_to_the_deputy_with_the_reason():
     [step] = [s for s in plan_today(case(assignment=away), Schedule(), UK, date(2026, 7, 17))]
     assert (step.step, step.role) == (Step.REMINDER_DUE, "deputy")
     assert "out of the office" in step.why
+
+
+def test_each_overdue_reminder_knows_which_repeat_it_is():
+    # Due Fri 17 July; overdue reminders every 2 working days: 21, 23, 27, 29 and 31 July,
+    # then 5 August (Scotland's 3 August holiday skipped): on 4 August the fifth is latest.
+    numbers = {}
+    for day in (date(2026, 7, 21), date(2026, 7, 23), date(2026, 7, 27), date(2026, 8, 4)):
+        [reminder] = [s for s in plan_today(case(), Schedule(), UK, day)
+                      if s.step is Step.REMINDER_OVERDUE]
+        numbers[day] = reminder.repeat
+    assert numbers == {date(2026, 7, 21): 1, date(2026, 7, 23): 2, date(2026, 7, 27): 3,
+                       date(2026, 8, 4): 5}
