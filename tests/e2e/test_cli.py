@@ -255,7 +255,7 @@ def test_recompute_deadlines_after_a_holiday_is_added(workdir):
     assert result.stdout.splitlines() == [
         "FOI 000001/18: 2018-11-13 -> 2018-11-14",
         "FOI 000002/18: 2018-11-29 -> 2018-12-03",  # 30 Nov: St Andrew's Day
-        "2 due date(s) changed",
+        "2 due dates changed",
     ]
 
 
