@@ -11,6 +11,7 @@ from connectors.factory import build_sender
 from flows.common import load_config, outgoing, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap, chase_settings
 from foidesk.outbox import DrainReport, drain
+from foidesk.services.cases import LONDON
 from foidesk.services.chasing import ChaseReport, ChaseSettings, run_chase
 from foidesk.services.clock_letters import lapse_clarifications
 from foidesk.wording import count
@@ -41,17 +42,46 @@ def _run(kind: str, config_path: str | None, now: str | None) -> dict[str, int]:
             logger.info("closed as lapsed (no clarification): %s", ", ".join(lapsed))
     with build_sender(config) as sender:
         sent = drain_outbox(desk, sender, moment)
-    lines = [f"- **{recipient}**: {count(len(keys), 'item')}" for recipient, keys in
-             sorted(report.digests.items())]
     create_markdown_artifact(
-        key=f"foi-{kind}", markdown=f"# {kind.title()} {moment:%Y-%m-%d}\n\n"
-                                    + ("\n".join(lines) or "Nothing due today."),
+        key=f"foi-{kind}", markdown=chase_markdown(kind, report, desk, moment),
         description=f"{kind} run: {count(report.emails, 'digest')}",
     )
     logger.info("%s: %s, %s sent", kind, count(report.emails, "digest"), len(sent.sent))
     desk.close()
     return {"digests": report.emails, "items": sum(map(len, report.digests.values())),
             "sent": len(sent.sent)}
+
+
+STEP_NAMES = {
+    "reminder_before": "reminder before the owner's date", "reminder_due": "due today",
+    "reminder_overdue": "overdue reminder", "escalate_deputy": "escalated to the deputy",
+    "escalate_manager": "escalated to the FOI manager",
+    "escalate_head": "escalated to the head of service",
+}
+
+
+def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
+    """What the run sent: case, step and recipient; or, when nothing, why, and what is
+    still overdue."""
+    from foidesk.services.cases import london_date
+    from foidesk.services.reports import overdue
+
+    local = moment.astimezone(LONDON)
+    lines = [f"# {kind.title()} run, {local:%A %d %B %Y}", "",
+             f"As of {local:%d %B %Y %H:%M} (UK time).", ""]
+    rows = sorted((key.split("|")[0], STEP_NAMES.get(key.split("|")[2], key.split("|")[2]),
+                   recipient) for recipient, keys in report.digests.items() for key in keys)
+    if rows:
+        lines += ["| Case | Step | Sent to |", "| --- | --- | --- |"]
+        lines += [f"| {ref} | {step} | {to} |" for ref, step, to in rows]
+    else:
+        late = overdue(desk.uow(), london_date(moment), desk.policy)
+        lines.append(f"No {'escalation' if kind == 'escalate' else 'reminder'} was due today: "
+                     "each step due had already been sent.")
+        if late:
+            lines.append(f"{count(len(late), 'case')} overdue: "
+                         + ", ".join(r["reference"] for r in late) + " (see foi-overdue).")
+    return "\n".join(lines)
 
 
 @flow(name="chase", log_prints=True, flow_run_name=run_name("chase", with_time=False))

@@ -9,7 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
-from foidesk.services.cases import london_date
+from foidesk.services.cases import LONDON, london_date
 from foidesk.services.reports import (
     Performance,
     caseload,
@@ -23,8 +23,9 @@ from foidesk.services.reports import (
 
 
 @task(cache_policy=NO_CACHE)
-def publish_tables(desk: Desk, today) -> dict[str, int]:
+def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
     """The caseload, due-soon, overdue and owners tables."""
+    as_of = as_of or today.isoformat()
     tables = {
         "foi-caseload": (caseload(desk.uow()), "Open cases by state and regime"),
         "foi-due-soon": (due_soon(desk.uow(), today, desk.policy),
@@ -34,9 +35,13 @@ def publish_tables(desk: Desk, today) -> dict[str, int]:
         "foi-owners": (owners(desk.uow()),
                        "Outstanding assignments per owner; average working days to supply"),
     }
+    empty = {"foi-caseload": "No case is open.",
+             "foi-due-soon": "No case is due in the next 5 working days.",
+             "foi-overdue": "No case is overdue.",
+             "foi-owners": "No owner has been given any work yet."}
     for key, (rows, description) in tables.items():
-        create_table_artifact(key=key, table=rows or [{"note": "none"}],
-                              description=f"{description} (as of {today.isoformat()})")
+        create_table_artifact(key=key, table=rows or [{"note": empty[key]}],
+                              description=f"{description} (as of {as_of})")
     return {key: len(rows) for key, (rows, _) in tables.items()}
 
 
@@ -101,7 +106,8 @@ def dashboard(config_path: str | None = None, now: str | None = None) -> dict[st
     """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance."""
     today = london_date(parse_now(now))
     desk = bootstrap(load_config(config_path))
-    counts = publish_tables(desk, today)
+    moment = parse_now(now).astimezone(LONDON)
+    counts = publish_tables(desk, today, f"{moment:%d %B %Y %H:%M}")
     publish_performance(desk, today)
     desk.close()
     return counts

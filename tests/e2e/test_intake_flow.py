@@ -123,6 +123,29 @@ def test_the_chase_and_escalate_flows_run_from_the_cli(desk_dir, monkeypatch):
     # due 1 December 2026 (St Andrew's Day, 30 November, skipped): 5 working days before
     manager = CliRunner().invoke(app, ["run", "escalate", "--now", "2026-11-24T08:00"])
     assert manager.stdout.strip() == "escalate: 1 digest, 1 item, 1 sent"
+    escalated = _artifact("foi-escalate")
+    assert "| FOI 000001/26 | escalated to the FOI manager | foi.manager@example.gov.uk |" \
+        in escalated and "As of 24 November 2026 08:00" in escalated
+    # After the deadline, nothing new is due: the artifact says why, and what is overdue.
+    CliRunner().invoke(app, ["run", "escalate", "--now", "2026-12-03T08:00"])
+    quiet = _artifact("foi-escalate")
+    assert "No escalation was due today" in quiet
+    assert "1 case overdue: FOI 000001/26 (see foi-overdue)." in quiet
+
+
+def _artifact(key: str) -> str:
+    import asyncio
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def latest() -> str:
+        async with get_client() as client:
+            [found] = await client.read_latest_artifacts(
+                artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+            return str(found.data)
+
+    return asyncio.run(latest())
 
 
 def test_a_poll_costs_a_few_task_runs_whatever_the_backlog(tmp_path, prefect_harness):
