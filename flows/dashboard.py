@@ -101,6 +101,48 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
     return "\n".join(lines)
 
 
+@task(cache_policy=NO_CACHE)
+def publish_pages(desk: Desk, today, moment) -> int:
+    """foi-dashboard, and one foi-case-<ref> page for every open case."""
+    from foidesk.cases import OPEN_STATUSES
+    from foidesk.services.dashboard_page import (
+        artifact_key,
+        case_markdown,
+        dashboard_markdown,
+    )
+    from foidesk.services.reviews import linked_to, original_of
+    from foidesk.views import case_document
+
+    teams = teams_of(desk)
+    create_markdown_artifact(
+        key="foi-dashboard",
+        markdown=dashboard_markdown(desk.uow(), today, desk.policy, teams, moment),
+        description=f"FOI dashboard: open, due soon, overdue, in-time % (as of "
+                    f"{moment.astimezone(LONDON):%d %B %Y %H:%M})")
+    with desk.uow() as uow:
+        cases = uow.cases.list(statuses=[s.value for s in OPEN_STATUSES])
+        pages = [(c.reference, case_document(c, uow.cases.events(c), today, desk.policy,
+                                             linked_to=original_of(uow, c),
+                                             linked=linked_to(uow, c))) for c in cases]
+    for reference, document in pages:
+        create_markdown_artifact(key=artifact_key(reference),
+                                 markdown=case_markdown(document, teams, moment),
+                                 description=f"{reference}: {document['subject']}")
+    return len(pages)
+
+
+def teams_of(desk: Desk):
+    """Owners by the routing rule (team) that names them."""
+    from foidesk.services.dashboard_page import Teams
+
+    found: dict[str, str] = {}
+    for rule in desk.settings.routing:
+        for address in (rule.owner, rule.deputy):
+            if address:
+                found.setdefault(str(address).lower(), rule.name)
+    return Teams(found)
+
+
 @flow(name="dashboard", flow_run_name=run_name("dashboard"))
 def dashboard(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
     """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance."""
@@ -108,6 +150,7 @@ def dashboard(config_path: str | None = None, now: str | None = None) -> dict[st
     desk = bootstrap(load_config(config_path))
     moment = parse_now(now).astimezone(LONDON)
     counts = publish_tables(desk, today, f"{moment:%d %B %Y %H:%M}")
+    counts["foi-case pages"] = publish_pages(desk, today, moment)
     publish_performance(desk, today)
     desk.close()
     return counts

@@ -55,7 +55,8 @@ def test_the_dashboard_artifacts_read_back_through_the_prefect_api(desk_dir, pre
     from flows.dashboard import dashboard
 
     counts = dashboard(config_path=str(desk_dir / "foidesk.toml"), now="2026-10-05T09:00")
-    assert counts == {"foi-caseload": 2, "foi-due-soon": 1, "foi-overdue": 1, "foi-owners": 1}
+    assert counts == {"foi-caseload": 2, "foi-due-soon": 1, "foi-overdue": 1, "foi-owners": 1,
+                      "foi-case pages": 2}
 
     def rows(key):
         data = Artifact.get(key).data
@@ -73,6 +74,28 @@ def test_the_dashboard_artifacts_read_back_through_the_prefect_api(desk_dir, pre
     markdown = Artifact.get("foi-performance").data
     assert "| rolling 12 months | 1 | 1 | 100.0% | good |" in markdown
     assert "ICO bands" in markdown
+
+
+def test_one_landing_page_answers_how_are_we_doing(desk_dir, prefect_harness):
+    from prefect.artifacts import Artifact
+
+    from flows.dashboard import dashboard
+
+    dashboard(config_path=str(desk_dir / "foidesk.toml"), now="2026-10-05T09:00")
+    page = Artifact.get("foi-dashboard").data
+    # By hand: cases 2 and 3 are open; 3 is due on 9 October (4 working days away); 2 was
+    # due on 29 September (4 working days late); 1 was answered in time in July.
+    assert "| | **2** | 🟠 **1** | 🔴 **1** | no responses yet | 🟢 **100.0%** |" in page
+    assert "As of Monday 5 October 2026, 09:00 (UK time)" in page
+    assert page.count("](data:image/png;base64,") == 2  # the two charts
+    assert ("| [FOI 000002/26](/artifacts/key/foi-case-foi-000002-26) | Request 2 | roads | "
+            "29 Sep 2026 | 4 working days | information from roads |") in page
+    assert "| [FOI 000003/26](/artifacts/key/foi-case-foi-000003-26) |" in page
+    assert "working_days_left" not in page and "days_late" not in page
+    case = Artifact.get("foi-case-foi-000002-26").data
+    assert "# FOI 000002/26: Request 2" in case and "## Why this date" in case
+    assert "| roads | roads@example.gov.uk | 2026-09-29 | pending |" in case
+    assert Artifact.get("foi-case-foi-000001-26") is None  # closed: no page, no link
 
 
 def test_stats_from_the_terminal_in_three_formats(desk_dir):
