@@ -71,12 +71,11 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
         "| | Open cases | Due in 5 working days | Overdue | In time this quarter | "
         "In time, 12 months |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
-        f"| | **{len(open_cases)}** | {_rag(len(soon), amber=True)} **{len(soon)}** | "
-        f"{_rag(len(late))} **{len(late)}** | {_percent(quarter.percent)} | "
+        f"| | **{len(open_cases)}** | **{len(soon)}** {_rag(len(soon), amber=True)} | "
+        f"**{len(late)}** {_rag(len(late))} | {_percent(quarter.percent)} | "
         f"{_percent(year.percent)} |", "",
-        f"This quarter {quarter.in_time} of {wording.count(quarter.responded, 'response')} "
-        f"were in time ({quarter.band}); over 12 months {year.in_time} of "
-        f"{year.responded} ({year.band}). The ICO's lines: 90% adequate, 95% good.", "",
+        f"This quarter {_in_time(quarter)} ({quarter.band}); over 12 months "
+        f"{_in_time(year)} ({year.band}). The ICO's lines: 90% adequate, 95% good.", "",
         f"![In-time % by month for 12 months]({by_month})",
         "",
         f"![Open cases by owner team]({by_team})",
@@ -163,14 +162,22 @@ def _months(uow: SqlUnitOfWork, today: date) -> list[tuple[str, float | None]]:
 
 
 def _rag(n: int, *, amber: bool = False) -> str:
-    return "🟢" if n == 0 else ("🟠" if amber else "🔴")
+    """Red, amber or green in words: a colour alone (or an emoji a browser has no font
+    for) tells a reader nothing."""
+    return "(green)" if n == 0 else ("(amber)" if amber else "(red)")
 
 
 def _percent(value: float | None) -> str:
     if value is None:
         return "no responses yet"
-    dot = "🟢" if value >= 95 else "🟠" if value >= 90 else "🔴"
-    return f"{dot} **{value:.1f}%**"
+    colour = "green" if value >= 95 else "amber" if value >= 90 else "red"
+    return f"**{value:.1f}%** ({colour})"
+
+
+def _in_time(figures) -> str:
+    """"1 of 1 response was in time", "9 of 10 responses were in time"."""
+    verb = "was" if figures.in_time == 1 else "were"
+    return f"{figures.in_time} of {wording.count(figures.responded, 'response')} {verb} in time"
 
 
 def _cell(text: str) -> str:

@@ -85,7 +85,9 @@ def test_one_landing_page_answers_how_are_we_doing(desk_dir, prefect_harness):
     page = Artifact.get("foi-dashboard").data
     # By hand: cases 2 and 3 are open; 3 is due on 9 October (4 working days away); 2 was
     # due on 29 September (4 working days late); 1 was answered in time in July.
-    assert "| | **2** | 🟠 **1** | 🔴 **1** | no responses yet | 🟢 **100.0%** |" in page
+    assert "| | **2** | **1** (amber) | **1** (red) | no responses yet | **100.0%** (green) |" \
+        in page
+    assert "over 12 months 1 of 1 response was in time (good)" in page
     assert "As of Monday 5 October 2026, 09:00 (UK time)" in page
     assert page.count("](data:image/png;base64,") == 2  # the two charts
     assert ("| [FOI 000002/26](/artifacts/key/foi-case-foi-000002-26) | Request 2 | roads | "

@@ -124,3 +124,72 @@ def test_the_demo_keeps_its_prefect_state_in_its_own_folder(demo):
     workdir, stdout, _, _ = demo
     assert (workdir / "prefect" / "prefect.db").exists()
     assert f"PREFECT_HOME={workdir / 'prefect'}" in " ".join(stdout.split())
+
+
+@pytest.fixture(scope="module")
+def prefect_ui(demo):
+    """A real Prefect server, UI and all, on the demo's own database."""
+    import os
+    import urllib.request
+
+    from servers import free_port, unavailable
+
+    workdir = demo[0]
+    port = free_port()
+    prefect = Path(sys.executable).with_name("prefect")
+    env = {**os.environ, "PREFECT_HOME": str(workdir / "prefect"),
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_API_URL": "",
+           "PREFECT_UI_API_URL": f"http://127.0.0.1:{port}/api"}
+    server = subprocess.Popen([str(prefect), "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    unavailable("the Prefect server on the demo's database did not start")
+                time.sleep(0.5)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _browse(url: str, shot: Path) -> str:
+    """The page as headless Chromium renders it: its DOM, and a screenshot kept for CI."""
+    from servers import unavailable
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        unavailable("chromium is not installed (scripts/ensure-servers installs it)")
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+             "--virtual-time-budget=20000", "--window-size=1440,2600"]
+    shot.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([chromium, *flags, f"--screenshot={shot}", url], capture_output=True,
+                   timeout=180, check=False)
+    dom = subprocess.run([chromium, *flags, "--dump-dom", url], capture_output=True,
+                         text=True, timeout=180, check=True)
+    return dom.stdout
+
+
+def test_a_manager_sees_the_dashboard_and_a_case_page_in_the_prefect_ui(demo, prefect_ui):
+    import re
+
+    shots = Path(__file__).parents[2] / "var" / "screenshots"
+    dashboard = _browse(f"{prefect_ui}/artifacts/key/foi-dashboard",
+                        shots / "foi-dashboard.png")
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", dashboard))
+    assert "FOI dashboard" in text
+    assert "Open cases" in text and "Overdue" in text
+    assert "FOI 000002/26" in text  # the EIR case, overdue at the end of the demo
+    assert "100.0%" in text  # in time this quarter, by hand: 1 of 1
+    assert re.search(r'<img[^>]+src="data:image/png;base64,', dashboard), "no chart rendered"
+    case = _browse(f"{prefect_ui}/artifacts/key/foi-case-foi-000002-26",
+                   shots / "foi-case-foi-000002-26.png")
+    case_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", case))
+    assert "FOI 000002/26" in case_text and "Why this date" in case_text
+    assert (shots / "foi-dashboard.png").exists()
