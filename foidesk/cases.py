@@ -52,7 +52,8 @@ TRANSITIONS: dict[CaseStatus, frozenset[CaseStatus]] = {
     S.CLOSED: frozenset({S.REOPENED}),
     S.REOPENED: frozenset({S.AWAITING_OWNER, S.DRAFTING, S.WITHDRAWN}),
     # s1(3): the clarification restarts the clock; s1(3) with no reply: the case lapses.
-    S.CLARIFICATION_REQUESTED: frozenset({S.ACKNOWLEDGED, S.WITHDRAWN, S.CLOSED}),
+    S.CLARIFICATION_REQUESTED: frozenset({S.ACKNOWLEDGED, S.AWAITING_OWNER, S.WITHDRAWN,
+                                          S.CLOSED}),
     # s9(2): paid -> work resumes; unpaid after three months -> the request lapses.
     S.FEE_PENDING: frozenset({S.AWAITING_OWNER, S.DRAFTING, S.WITHDRAWN, S.CLOSED}),
     S.WITHDRAWN: frozenset(),

@@ -288,6 +288,9 @@ def apply_clock_event(
     """The clock event inside the caller's transaction (the caller commits)."""
     kind = ClockEventKind(kind)
     target = CLOCK_EVENT_STATUS[kind]
+    waiting = any(a.state in ("pending", "holding") for a in case.assignments)
+    if target is CaseStatus.ACKNOWLEDGED and waiting:
+        target = CaseStatus.AWAITING_OWNER  # the clock runs again, and the owner still owes
     if target is not None:
         move_case(uow, case, target, actor=actor, now=now, detail=f"{kind.value} on {on}")
     if kind is ClockEventKind.EXTENSION_PIT:

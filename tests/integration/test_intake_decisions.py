@@ -30,7 +30,7 @@ def test_a_clarification_restarts_the_clock_and_tells_the_requester(desk):
                                   now=datetime(2026, 11, 10, 9, 0, tzinfo=UTC))
     assert report.counts == {"clarification": 1}
     case, _ = desk.case()
-    assert case.status == "acknowledged"
+    assert case.status == "awaiting_owner"  # the clock runs again; the Roads owner still owes
     assert case.due_on == date(2026, 12, 9)  # 20 working days; St Andrew's Day 30 Nov skipped
     [update] = [m for m in desk.sent_to("jane@example.org") if "Clarification" in m["Subject"]]
     assert "9 December 2026" in update.get_body(("plain",)).get_content()
