@@ -133,14 +133,9 @@ def publish_pages(desk: Desk, today, moment) -> int:
 
 def teams_of(desk: Desk):
     """Owners by the routing rule (team) that names them."""
-    from foidesk.services.dashboard_page import Teams
+    from foidesk.services.dashboard_page import teams_from_settings
 
-    found: dict[str, str] = {}
-    for rule in desk.settings.routing:
-        for address in (rule.owner, rule.deputy):
-            if address:
-                found.setdefault(str(address).lower(), rule.name)
-    return Teams(found)
+    return teams_from_settings(desk.settings)
 
 
 @flow(name="dashboard", flow_run_name=run_name("dashboard"))

@@ -275,6 +275,10 @@ def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
                 scene.days.append(record)
                 progress.advance(task)
             dashboard(config_path=config, now=_at(calendar_days[-1], 17).isoformat())
+            from flows.report import report
+
+            scene.pack = report(config_path=config,
+                                now=_at(calendar_days[-1] + timedelta(days=1), 8).isoformat())
     finally:
         os.chdir(previous_cwd)
     exported = _export(scene)
@@ -565,6 +569,11 @@ def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds
     console.print(table)
     console.print()
     console.print(_performance(scene), markup=False, highlight=False)
+    pack = getattr(scene, "pack", None)
+    if pack:
+        console.print(f"\nThe weekly performance pack for week {pack['week']} "
+                      f"({pack['pdf']}, with its CSV) was sent to "
+                      f"{', '.join(pack['sent_to'])}.", highlight=False)
     messages, pdfs = exported
     console.print(
         f"\n{messages} messages sent, in {scene.workdir / 'outbox'} as .eml files; {pdfs} "

@@ -89,6 +89,40 @@ def disclosure_log(
     out.print(f"wrote {count} entr{'y' if count == 1 else 'ies'} to {out_dir}", markup=False)
 
 
+def report(
+    week: Annotated[str | None, typer.Option(help="The ISO week, e.g. 2026-W48; default: "
+                                                  "last week.")] = None,
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for the PDF and the CSV.")]
+    = Path("."),
+    now: NowOption = None,
+    config: ConfigOption = None,
+) -> None:
+    """The weekly performance pack by hand: the dashboard's figures and charts and the week's
+    changes as a PDF, with the CSV of the cases behind it.
+
+    Example: foidesk report --week 2026-W48 --out reports
+    """
+    from foidesk.services.cases import london_date
+    from foidesk.services.dashboard_page import teams_from_settings
+    from foidesk.services.weekly_pack import last_week, weekly_pack
+
+    chosen = week or last_week(london_date(now_from(now)))
+    desk = open_desk(config)
+    try:
+        pack = weekly_pack(desk.uow(), chosen, desk.policy, teams_from_settings(desk.settings),
+                           desk.settings.authority.name)
+    except ValueError as error:
+        fail(str(error), EXIT_USAGE)
+    finally:
+        desk.close()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pdf_name, csv_name = pack.names
+    (out_dir / pdf_name).write_bytes(pack.pdf)
+    (out_dir / csv_name).write_bytes(pack.csv)
+    out.print(f"wrote {out_dir / pdf_name} and {out_dir / csv_name}", markup=False)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(stats)
+    app.command()(report)
     app.command("disclosure-log")(disclosure_log)

@@ -51,18 +51,28 @@ class Teams:
         return self.by_address.get(address.lower(), address.split("@")[0].replace(".", " "))
 
 
+def teams_from_settings(settings) -> Teams:
+    """Owners and deputies by the routing rule (team) that names them."""
+    found: dict[str, str] = {}
+    for rule in settings.routing:
+        for address in (rule.owner, rule.deputy):
+            if address:
+                found.setdefault(str(address).lower(), rule.name)
+    return Teams(found)
+
+
 def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, teams: Teams,
                        as_of: datetime) -> str:
     """foi-dashboard: how are we doing, at a glance, in the order a manager asks."""
     soon = due_soon(uow, today, policy, within=SOON)
     late = overdue(uow, today, policy)
-    open_cases = _open_cases(uow, today, policy, teams)
+    still_open = open_cases(uow, today, policy, teams)
     quarter = performance(uow, *quarter_of(today))
     year = performance(uow, *rolling_year(today))
-    months = _months(uow, today)
+    months = months_in_time(uow, today)
     local = as_of.astimezone(LONDON)
     by_month = charts.data_url(charts.in_time_by_month(months))
-    by_team = charts.data_url(charts.open_cases_by_team(_by_team(open_cases)))
+    team_chart = charts.data_url(charts.open_cases_by_team(by_team(still_open)))
     lines = [
         "# FOI dashboard", "",
         f"As of {local:%A} {local.day} {local:%B %Y, %H:%M} (UK time). Refreshed after every "
@@ -71,14 +81,14 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
         "| | Open cases | Due in 5 working days | Overdue | In time this quarter | "
         "In time, 12 months |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
-        f"| | **{len(open_cases)}** | **{len(soon)}** {_rag(len(soon), amber=True)} | "
+        f"| | **{len(still_open)}** | **{len(soon)}** {_rag(len(soon), amber=True)} | "
         f"**{len(late)}** {_rag(len(late))} | {_percent(quarter.percent)} | "
         f"{_percent(year.percent)} |", "",
         f"This quarter {_in_time(quarter)} ({quarter.band}); over 12 months "
         f"{_in_time(year)} ({year.band}). The ICO's lines: 90% adequate, 95% good.", "",
         f"![In-time % by month for 12 months]({by_month})",
         "",
-        f"![Open cases by owner team]({by_team})",
+        f"![Open cases by owner team]({team_chart})",
         "",
         "## Overdue", "",
     ]
@@ -117,14 +127,14 @@ def _missing(row: dict[str, Any], teams: Teams) -> str:
 
 
 @dataclass(frozen=True)
-class _OpenCase:
+class OpenCase:
     reference: str
     team: str
     state: str  # on time | at risk | late
 
 
-def _open_cases(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy,
-                teams: Teams) -> list[_OpenCase]:
+def open_cases(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy,
+                teams: Teams) -> list[OpenCase]:
     with uow:
         cases = uow.session.execute(
             select(Case.id, Case.reference, Case.regime, Case.due_on)
@@ -141,17 +151,17 @@ def _open_cases(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy,
             workdays = WorkingDayCalendar(rule_for(row.regime).scope, policy.overrides)
             left = working_days_between(today, row.due_on, workdays)
             state = "late" if left < 0 else "at risk" if left <= SOON else "on time"
-        found.append(_OpenCase(row.reference, teams.of(owners.get(row.id)), state))
+        found.append(OpenCase(row.reference, teams.of(owners.get(row.id)), state))
     return found
 
 
-def _by_team(cases: list[_OpenCase]) -> list[tuple[str, int, int, int]]:
+def by_team(cases: list[OpenCase]) -> list[tuple[str, int, int, int]]:
     names = sorted({c.team for c in cases})
     return [(name, *(sum(1 for c in cases if c.team == name and c.state == state)
                      for state in ("on time", "at risk", "late"))) for name in names]
 
 
-def _months(uow: SqlUnitOfWork, today: date) -> list[tuple[str, float | None]]:
+def months_in_time(uow: SqlUnitOfWork, today: date) -> list[tuple[str, float | None]]:
     start = add_months(date(today.year, today.month, 1), -11)
     months = []
     for n in range(12):

@@ -120,3 +120,26 @@ def test_the_disclosure_log_from_the_terminal(desk_dir):
     assert result.stdout.strip() == "wrote 1 entry to public"
     html = (desk_dir / "public" / "index.html").read_text()
     assert "FOI 000001/26" in html and "Pat" not in html and "Mill Lane" not in html
+
+
+def test_the_weekly_pack_by_hand(desk_dir):
+    import csv
+    import io
+
+    from pypdf import PdfReader
+
+    result = CliRunner().invoke(app, ["report", "--week", "2026-W40", "--out", "packs"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == ("wrote packs/foi-weekly-2026-W40.pdf and "
+                                     "packs/foi-weekly-2026-W40.csv")
+    reader = PdfReader(desk_dir / "packs" / "foi-weekly-2026-W40.pdf")
+    text = " ".join(reader.pages[0].extract_text().split())
+    # Week 40 is 28 September to 4 October 2026: case 3 arrived on its Monday; at its end
+    # cases 2 and 3 are open and 2 (due 29 September) is overdue.
+    assert "week 2026-W40" in text and "Open cases 2" in text and "Overdue 1" in text
+    assert "Requests received this week 1" in text
+    rows = list(csv.DictReader(io.StringIO(
+        (desk_dir / "packs" / "foi-weekly-2026-W40.csv").read_text())))
+    assert [r["reference"] for r in rows] == ["FOI 000002/26", "FOI 000003/26"]
+    bad = CliRunner().invoke(app, ["report", "--week", "week 40"])
+    assert bad.exit_code == 2 and "must look like 2026-W48" in bad.stderr

@@ -193,3 +193,22 @@ def test_a_manager_sees_the_dashboard_and_a_case_page_in_the_prefect_ui(demo, pr
     case_text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", case))
     assert "FOI 000002/26" in case_text and "Why this date" in case_text
     assert (shots / "foi-dashboard.png").exists()
+
+
+def test_the_demo_sends_the_weekly_pack_and_its_pdf_opens_with_its_charts(demo):
+    import io
+
+    from pypdf import PdfReader
+
+    _, stdout, messages, _ = demo
+    assert "The weekly performance pack for week 2026-W50" in " ".join(stdout.split())
+    [pack] = [m for m in messages if "FOI weekly performance pack" in str(m["Subject"])]
+    assert str(pack["To"]) == "foi.manager@exampleshire.police.uk" or \
+        "foi.manager@exampleshire.police.uk" in str(pack["To"])
+    files = {p.get_filename(): p.get_content() for p in pack.iter_attachments()}
+    assert set(files) == {"foi-weekly-2026-W50.pdf", "foi-weekly-2026-W50.csv"}
+    reader = PdfReader(io.BytesIO(files["foi-weekly-2026-W50.pdf"]))
+    assert 1 <= len(reader.pages) <= 2
+    assert sum(len(page.images) for page in reader.pages) == 2  # the two charts
+    assert "Open cases" in reader.pages[0].extract_text()
+    assert files["foi-weekly-2026-W50.csv"].decode().startswith("reference,kind,regime")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flows.serve import deployment_specs, load_flow, runner_deployments
 
 
-def test_prefect_yaml_declares_the_six_deployments_on_the_foidesk_pool():
+def test_prefect_yaml_declares_the_seven_deployments_on_the_foidesk_pool():
     specs = {spec["name"]: spec for spec in deployment_specs()}
-    assert set(specs) == {"intake", "chase", "escalate", "dashboard", "review-decision",
-                          "respond"}
+    assert set(specs) == {"intake", "chase", "escalate", "dashboard", "report",
+                          "review-decision", "respond"}
+    assert specs["report"]["schedules"][0]["cron"] == "0 8 * * 1"  # Mondays 08:00
     assert all(spec["work_pool"]["name"] == "foidesk" for spec in specs.values())
     assert specs["intake"]["schedules"] == [{"interval": 120, "timezone": "Europe/London"}]
     assert specs["chase"]["schedules"][0]["cron"] == "0 8 * * 1-5"
@@ -27,8 +28,8 @@ def test_every_entrypoint_is_a_prefect_flow_with_the_deployment_s_flow_name():
 
 def test_foidesk_serve_builds_every_deployment_with_its_schedule():
     made = {d.name: d for d in runner_deployments("/etc/foidesk/foidesk.toml")}
-    assert set(made) == {"intake", "chase", "escalate", "dashboard", "review-decision",
-                         "respond"}
+    assert set(made) == {"intake", "chase", "escalate", "dashboard", "report",
+                         "review-decision", "respond"}
     [intake_schedule] = made["intake"].schedules
     assert intake_schedule.schedule.interval.total_seconds() == 120
     assert made["chase"].schedules[0].schedule.cron == "0 8 * * 1-5"
