@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.events import emit_event
 
@@ -64,6 +64,39 @@ def mark_processed(desk: Desk, mailbox: Mailbox) -> int:
     return move_pending(desk.uow, mailbox)
 
 
+DELIVERY = ("sent", "send_failed", "send_unknown")
+DELIVERY_WORDS = {"sent": "sent", "send_failed": "refused by the server (a person resends)",
+                  "send_unknown": "in flight when the connection dropped (see the team notice)"}
+
+
+def intake_markdown(counts: Counter, registered: list[str], config, moment) -> str:
+    """What one intake run did: the mailbox by name (never a file path), when, what triage
+    decided, what was delivered, and the cases it registered."""
+    from foidesk.services.cases import LONDON
+
+    local = moment.astimezone(LONDON)
+    lines = [f"# Intake, {local.day} {local:%B %Y %H:%M} (UK time)", "",
+             f"Mailbox: {mailbox_label(config)}. This is the latest run; an older date here "
+             "means no intake has run since.", "", "## Triage", "",
+             "| Decision | Messages |", "| --- | ---: |"]
+    triage = sorted((k, n) for k, n in counts.items() if k not in DELIVERY and n)
+    lines += [f"| {k.replace('_', ' ')} | {n} |" for k, n in triage] or ["| none | 0 |"]
+    lines += ["", "## Delivery", "", "| Outgoing mail | Messages |", "| --- | ---: |"]
+    lines += [f"| {DELIVERY_WORDS[k]} | {counts.get(k, 0)} |" for k in DELIVERY]
+    lines += ["", "Registered: " + (", ".join(registered) or "no new case") + "."]
+    return "\n".join(lines)
+
+
+def mailbox_label(config) -> str:
+    box = config.mailbox
+    if box is None:
+        return "none configured"
+    who = (getattr(box, "username", None) or getattr(box, "mailbox", None)
+           or getattr(box, "primary_smtp_address", None))
+    folder = getattr(box, "folder", None)
+    return f"{box.kind}" + (f" {who}" if who else "") + (f", folder {folder}" if folder else "")
+
+
 @flow(name="intake", log_prints=True, flow_run_name=run_name("intake", with_mailbox=True))
 def intake(config_path: str | None = None, now: str | None = None,
            max_batches: int = 100, wait_for_servers: bool = True) -> dict[str, int]:
@@ -97,12 +130,9 @@ def intake(config_path: str | None = None, now: str | None = None,
                       "prefect.resource.name": reference},
             payload={"reference": reference, "mailbox": settings.mailbox_key},
         )
-    summary = ", ".join(registered) or "none"
-    create_table_artifact(
-        key="intake-triage",
-        table=[{"decision": name, "messages": count} for name, count in sorted(counts.items())],
-        description=f"Intake of {settings.mailbox_key}: registered {summary}",
-    )
+    create_markdown_artifact(key="intake-triage",
+                             markdown=intake_markdown(counts, registered, config, moment),
+                             description=f"Intake: {', '.join(registered) or 'no new case'}")
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
     desk.close()
     if registered or counts.get("sent"):

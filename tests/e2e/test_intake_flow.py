@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import mailbox as stdlib_mailbox
 import os
 from datetime import UTC, datetime
@@ -55,10 +54,13 @@ def test_the_flow_registers_acknowledges_and_leaves_a_triage_artifact(desk_dir):
     assert counts["new_request"] == 1 and counts["auto_reply"] == 1
     assert counts["sent"] == 2  # the acknowledgement and the unrouted-case task
     artifact = Artifact.get("intake-triage")
-    rows = json.loads(artifact.data) if isinstance(artifact.data, str) else artifact.data
-    assert {"decision": "new_request", "messages": 1} in rows
-    assert {"decision": "auto_reply", "messages": 1} in rows
-    assert "FOI 000001/26" in artifact.description
+    page = artifact.data
+    assert "# Intake, 2 November 2026 10:00 (UK time)" in page
+    assert "| new request | 1 |" in page and "| auto reply | 1 |" in page
+    assert "## Delivery" in page and "| sent | 2 |" in page
+    assert "| sent | 2 |" not in page.split("## Delivery")[0]  # triage and delivery apart
+    assert str(desk_dir) not in page and "var/mailbox" not in page  # no file paths
+    assert "Registered: FOI 000001/26." in page and "FOI 000001/26" in artifact.description
     outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
     assert len(outbox.keys()) == 2
 
