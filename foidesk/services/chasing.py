@@ -226,6 +226,9 @@ def _line(step: PlannedStep, case: Case, settings: ChaseSettings, today: date,
         "due_on": due,
         "working_days_left": days_left,
         "needed": [f"{q.number}. {q.text}" for q in case.questions] or [case.subject],
+        "clarified": [{"on": e.on, "text": e.note.split("\n", 1)[1]}
+                      for e in case.clock_events
+                      if e.kind == "clarification_received" and "\n" in (e.note or "")],
         "reply_subject": f"Re: [{case.reference}] {case.subject}",
         "owner": assignment.owner if assignment else None,
         "step": step.step.value,

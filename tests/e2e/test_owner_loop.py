@@ -190,6 +190,11 @@ def test_a_clarification_pause_stops_chasing_and_the_restart_resumes_it(desk):
         date(2026, 8, 7): [(OWNER, f"[{REF}] Reminder: your information is due on 11 August 2026")],
         date(2026, 8, 11): [(OWNER, f"[{REF}] Due today: please send your information")],
     }
+    # The owner is chased with the agreed scope: the questions and the clarification.
+    reminder = desk.sent_message(OWNER, "Reminder: your information is due on 11 August")
+    text = reminder.get_body(("plain",)).get_content()
+    assert "The requester clarified the request on 27 July 2026" in text
+    assert "I meant reports on A roads only." in text
 
 
 def test_a_withdrawal_stops_everything(desk):

@@ -63,8 +63,11 @@ def _clock_restart(kind: ClockEventKind, event: str, label: str) -> Action:
 
     def act(uow, message, triage, settings, arrived_at, now) -> Case:
         case = case_of(uow, triage)
+        # The note keeps the requester's own words: owners are chased with the agreed scope.
+        words = (new_text(message.text, message.from_name).body or message.text)[:2000]
         apply_clock_event(uow, case, kind, london_date(arrived_at), policy=settings.deadlines,
-                          actor=ACTOR, now=now, note=f"{label} in {message.message_id}")
+                          actor=ACTOR, now=now,
+                          note=f"{label} in {message.message_id}\n{words}".strip())
         notify(uow, settings, event, case, message, triage, now,
                 received_on=london_date(arrived_at))
         return case
