@@ -38,6 +38,8 @@ NOTICES: tuple[Notice, ...] = (
     Notice("review_acknowledgement", "team_notice", "foi_team",
            "Review or complaint {reference} opened: acknowledged to the requester",
            attach_original=True),
+    Notice("extension_asked", "team_notice", "foi_team",
+           "An extension is asked for on {reference}: apply it or answer", attach_original=True),
     Notice("regulator_mail", "team_notice", "foi_team",
            "The Commissioner wrote about {reference}: filed on the case", attach_original=True),
     Notice("withdrawal_confirmed", "withdrawal_confirmed", "requester"),

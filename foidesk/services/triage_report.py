@@ -80,6 +80,9 @@ class NoCases:
     def triage_notice(self, message_ids: Iterable[str]):
         return None
 
+    def chase_digest(self, message_ids: Iterable[str]):
+        return None
+
 
 def read_labels(corpus: Path, labels_file: Path) -> list[Labelled]:
     """The labelled messages; every problem names the line."""

@@ -83,6 +83,9 @@ def classify(message: InboundMessage, cases: CaseLookup, policy: TriagePolicy) -
     sender = message.from_address
     if thread and (notice := cases.triage_notice(thread)) is not None:
         return _team_reply(message, text, notice.original_message_id, policy)
+    if thread and (digest := cases.chase_digest(thread)) is not None and \
+            (found := escalation_command(text.body)) is not None:
+        return _escalation_reply(message, found, digest, cases)
     case, how = (threaded, "threaded by In-Reply-To/References") if threaded else \
         _case_by_reference(message, text, cases, policy)
     if case is not None:
@@ -257,6 +260,36 @@ def _on_case(message: InboundMessage, text: NewText, case: CaseView, how: str,
         return Triage(Decision.CLARIFICATION, f"clarification: reply while clarification "
                                               f"sought, {how}", case)
     return Triage(Decision.REQUESTER_REPLY, f"reply: on the case, {how}", case)
+
+
+ESCALATION_COMMAND = re.compile(
+    r"^\s*(REASSIGN|EXTEND|CHASED)\b[ \t:]*(.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def escalation_command(body: str) -> tuple[str, str] | None:
+    """The first line of a reply to an escalation, when it is one of its commands:
+    REASSIGN [REF] name@domain / EXTEND PIT|COMPLEX [REF] reason / CHASED [REF]."""
+    first = next((line for line in body.splitlines() if line.strip()), "")
+    found = ESCALATION_COMMAND.match(first)
+    return (found.group(1).upper(), found.group(2).strip()) if found else None
+
+
+def _escalation_reply(message: InboundMessage, command: tuple[str, str], digest,
+                      cases: CaseLookup) -> Triage:
+    """REASSIGN, EXTEND or CHASED from someone we escalated to: which case it is about is
+    the digest's, or the one the line names when the digest listed several."""
+    verb, rest = command
+    named = [r for r in digest.references if r.lower() in rest.lower()]
+    chosen = named[0] if named else (digest.references[0] if len(digest.references) == 1
+                                     else None)
+    case = cases.by_reference(chosen) if chosen else None
+    reason = (f"escalation-reply: {verb} from {message.from_address} to our escalation "
+              f"to {digest.recipient}")
+    if case is None:
+        return Triage(Decision.UNSURE, f"{reason}, but it names none of the digest's cases "
+                                       f"({', '.join(digest.references) or 'none'})")
+    return Triage(Decision.ESCALATION_REPLY, reason, case,
+                  command=(verb, f"{digest.recipient}|{rest}"))
 
 
 def _team_reply(message: InboundMessage, text: NewText, original: str,

@@ -22,6 +22,7 @@ class Decision(StrEnum):
     REVIEWER_DECISION = "reviewer_decision"
     OFFICER_DRAFT = "officer_draft"
     REGULATOR_MAIL = "regulator_mail"  # the ICO or the Scottish Commissioner, about a case
+    ESCALATION_REPLY = "escalation_reply"  # REASSIGN / EXTEND / CHASED to an escalation
     TEAM_DECISION = "team_decision"  # REGISTER / NOT FOI / LINK on an unsure message
     AUTO_REPLY = "auto_reply"  # out-of-office, read receipts, calendar responses
     BOUNCE = "bounce"
@@ -54,6 +55,14 @@ class TriageNotice:
     original_message_id: str
 
 
+@dataclass(frozen=True)
+class ChaseDigest:
+    """Our reminder or escalation email that a reply answers: to whom, about which cases."""
+
+    recipient: str
+    references: tuple[str, ...]
+
+
 class CaseLookup(Protocol):
     def by_message_ids(self, message_ids: Iterable[str]) -> CaseView | None:
         """The case one of these (outbound or inbound) Message-IDs belongs to."""
@@ -63,6 +72,10 @@ class CaseLookup(Protocol):
 
     def triage_notice(self, message_ids: Iterable[str]) -> TriageNotice | None:
         """Our triage notice to the team that one of these Message-IDs names."""
+        ...
+
+    def chase_digest(self, message_ids: Iterable[str]) -> ChaseDigest | None:
+        """Our chase or escalation digest that one of these Message-IDs names."""
         ...
 
 

@@ -222,3 +222,46 @@ def test_a_holding_reply_keeps_the_assignment_open_and_chased(desk):
     emails = {day: desk.day(day) for day in working_days(date(2026, 7, 6), date(2026, 7, 15))}
     assert emails[date(2026, 7, 15)] == [
         (OWNER, f"[{REF}] Reminder: your information is due on 17 July 2026")]
+
+
+def test_a_manager_answers_an_escalation_with_one_line(desk):
+    from foidesk.services.responses import ResponseSettings
+
+    base = desk.intake_settings
+    desk.intake_settings = replace(base, responses=ResponseSettings(
+        renderer=base.renderer, authority=base.authority, deadlines=base.deadlines,
+        internal_domains=frozenset({"example.gov.uk"})))
+    desk.day(date(2026, 7, 2), [request_email(1)])
+    for day in working_days(date(2026, 7, 3), date(2026, 7, 24)):
+        desk.day(day)
+    escalation = desk.sent_message(MANAGER, "Statutory deadline")
+    text = escalation.get_body(("plain",)).get_content()
+    assert "REASSIGN name@domain" in text and f"{OWNER} (their part was due on 17 July" in text
+
+    def reply(n: int, body: str, sender: str = MANAGER, signed: bool = True) -> bytes:
+        headers = {"In-Reply-To": str(escalation["Message-ID"])}
+        if signed:
+            headers["Authentication-Results"] = ("mx.example.gov.uk; dkim=pass "
+                                                 "header.d=example.gov.uk")
+        return request_email(n, sender=sender, subject=f"Re: {escalation['Subject']}",
+                             body=body, headers=headers)
+
+    # The new owner's date is ten working days away, but never after the statutory 31 July.
+    sent = desk.day(date(2026, 7, 27), [
+        reply(5, "CHASED", sender="someone.else@example.gov.uk"),
+        reply(6, "REASSIGN pat.newowner@example.gov.uk\n\nPat has the figures."),
+        reply(7, "EXTEND PIT the s31 balance needs legal advice"),
+        reply(8, "CHASED", signed=False),
+    ])
+    assert ("pat.newowner@example.gov.uk",
+            f"[{REF}] Information needed by 31 July 2026: Freedom of Information request: "
+            "potholes") in [(to, s) for to, s in sent if to == "pat.newowner@example.gov.uk"]
+    with desk.uow() as uow:
+        case = uow.cases.get(REF)
+        assert [(a.owner, a.state) for a in case.assignments] == [
+            (OWNER, "reassigned"), ("pat.newowner@example.gov.uk", "pending")]
+        assert case.extension is None  # asked for, never applied by itself
+        actions = [e.action for e in uow.cases.events(case)]
+    assert actions.count("escalation_reply_refused") == 2  # not the recipient; unsigned
+    assert "extension_asked" in actions
+    assert any("An extension is asked for" in s for to, s in sent if to == TEAM)

@@ -29,6 +29,9 @@ class Cases:
     def triage_notice(self, ids):
         return None
 
+    def chase_digest(self, ids):
+        return None
+
 
 OPEN = CaseView("FOI 003787/18", "awaiting_owner", "foia", "jane@example.org")
 

@@ -12,6 +12,7 @@ from foidesk.services.intake.case_mail import (
     reviewer_decision,
     withdrawal,
 )
+from foidesk.services.intake.escalation_replies import escalation_reply
 from foidesk.services.intake.filed_mail import bounce, machine, unsure
 from foidesk.services.intake.new_requests import new_request
 from foidesk.services.intake.settings import Action
@@ -28,6 +29,7 @@ ACTIONS: dict[Decision, Action] = {
     Decision.REVIEWER_DECISION: reviewer_decision,
     Decision.OFFICER_DRAFT: officer_draft,
     Decision.REGULATOR_MAIL: regulator_mail,
+    Decision.ESCALATION_REPLY: escalation_reply,
     Decision.AUTO_REPLY: machine,
     Decision.FEEDBACK_REPORT: machine,
     Decision.BOUNCE: bounce,

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from foidesk.mail import InboundMessage, MessageTooLarge, parse, parse_address
-from foidesk.register.models import Case, Message, OutboxItem
+from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
 from foidesk.services.intake.notices import message_id_of, notify, size_in_words
@@ -26,6 +26,7 @@ from foidesk.services.intake.storage import (
     store_message,
 )
 from foidesk.triage import CaseView, Decision, Triage, TriageNotice, classify
+from foidesk.triage.decisions import ChaseDigest
 
 # -- one message ----------------------------------------------------------------------
 
@@ -62,6 +63,23 @@ class RegisterCases:
         if key is None:
             return None
         return TriageNotice(original_message_id=message_id_of(key))
+
+
+    def chase_digest(self, message_ids: Iterable[str]) -> ChaseDigest | None:
+        """Our reminder or escalation digest among these ids, its recipient and cases."""
+        ids = [i for i in message_ids if i]
+        if not ids:
+            return None
+        key = self.uow.session.scalar(
+            select(OutboxItem.idempotency_key).where(
+                OutboxItem.message_id.in_(ids), OutboxItem.idempotency_key.like("chase:%"))
+            .limit(1))
+        if key is None:
+            return None
+        references = self.uow.session.scalars(
+            select(Case.reference).join(ChaseRecord, ChaseRecord.case_id == Case.id)
+            .where(ChaseRecord.outbox_key == key).distinct()).all()
+        return ChaseDigest(key.split(":")[1], tuple(sorted(references)))
 
 
 def _view(case: Case | None) -> CaseView | None:
