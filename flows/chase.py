@@ -64,6 +64,7 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
     """What the run sent: case, step and recipient; or, when nothing, why, and what is
     still overdue."""
     from foidesk.services.cases import london_date
+    from foidesk.services.dashboard_page import case_link
     from foidesk.services.reports import overdue
 
     local = moment.astimezone(LONDON)
@@ -73,14 +74,15 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
                    recipient) for recipient, keys in report.digests.items() for key in keys)
     if rows:
         lines += ["| Case | Step | Sent to |", "| --- | --- | --- |"]
-        lines += [f"| {ref} | {step} | {to} |" for ref, step, to in rows]
+        lines += [f"| {case_link(ref)} | {step} | {to} |" for ref, step, to in rows]
     else:
         late = overdue(desk.uow(), london_date(moment), desk.policy)
         lines.append(f"No {'escalation' if kind == 'escalate' else 'reminder'} was due today: "
                      "each step due had already been sent.")
         if late:
             lines.append(f"{count(len(late), 'case')} overdue: "
-                         + ", ".join(r["reference"] for r in late) + " (see foi-overdue).")
+                         + ", ".join(case_link(r["reference"]) for r in late)
+                         + " (see foi-dashboard).")
     return "\n".join(lines)
 
 

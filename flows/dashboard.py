@@ -10,6 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
 from foidesk.services.cases import LONDON, london_date
+from foidesk.services.dashboard_page import STATUS_WORDS
 from foidesk.services.reports import (
     Performance,
     caseload,
@@ -26,14 +27,22 @@ from foidesk.services.reports import (
 def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
     """The caseload, due-soon, overdue and owners tables."""
     as_of = as_of or today.isoformat()
+    teams = teams_of(desk)
     tables = {
-        "foi-caseload": (caseload(desk.uow()), "Open cases by state and regime"),
-        "foi-due-soon": (due_soon(desk.uow(), today, desk.policy),
-                         "Cases due within 5 working days, with owner and what is missing"),
-        "foi-overdue": (overdue(desk.uow(), today, desk.policy),
-                        "Overdue cases: working days late and owner"),
-        "foi-owners": (owners(desk.uow()),
-                       "Outstanding assignments per owner; average working days to supply"),
+        "foi-caseload": ([{"Status": STATUS_WORDS.get(r["status"], r["status"]),
+                           "Regime": r["regime"], "Cases": r["cases"]}
+                          for r in caseload(desk.uow())], "Open cases by state and regime"),
+        "foi-due-soon": (_people_rows(due_soon(desk.uow(), today, desk.policy), teams, False),
+                         "Cases due within 5 working days, with team and what is missing"),
+        "foi-overdue": (_people_rows(overdue(desk.uow(), today, desk.policy), teams, True),
+                        "Overdue cases: how late, the team and what is missing"),
+        "foi-owners": ([{"Team": teams.of(r["owner"]), "Owner": r["owner"],
+                         "Outstanding": r["outstanding"],
+                         "Average working days to supply":
+                             r["average_working_days_to_supply"], "Supplied": r["supplied"]}
+                        for r in owners(desk.uow())],
+                       "Outstanding assignments per team and owner; average working days to "
+                       "supply"),
     }
     empty = {"foi-caseload": "No case is open.",
              "foi-due-soon": "No case is due in the next 5 working days.",
@@ -43,6 +52,28 @@ def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
         create_table_artifact(key=key, table=rows or [{"note": empty[key]}],
                               description=f"{description} (as of {as_of})")
     return {key: len(rows) for key, (rows, _) in tables.items()}
+
+
+def _people_rows(rows: list[dict], teams, late: bool) -> list[dict]:
+    """A due-soon or overdue table as a manager reads it: the case first, its team and what
+    it waits for next, in the columns that fit a laptop screen."""
+    from foidesk import wording
+
+    out = []
+    for row in rows:
+        owners = [o.strip() for o in row["owner"].split(",")] if row["owner"] != "FOI team" \
+            else []
+        days = row["working_days_left"]
+        out.append({
+            "Case": row["reference"],
+            "Team": ", ".join(sorted({teams.of(o) for o in owners})) or "FOI team",
+            "Waiting for": row["missing"],
+            "Due": row["due_on"],
+            ("Late by" if late else "Time left"):
+                wording.count(-days, "working day") if late else wording.days_left(days),
+            "Subject": row["subject"],
+        })
+    return out
 
 
 @task(cache_policy=NO_CACHE)

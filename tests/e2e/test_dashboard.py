@@ -63,14 +63,18 @@ def test_the_dashboard_artifacts_read_back_through_the_prefect_api(desk_dir, pre
         return json.loads(data) if isinstance(data, str) else data
 
     assert rows("foi-caseload") == [
-        {"status": "awaiting_owner", "regime": "foia", "cases": 1},
-        {"status": "drafting", "regime": "foia", "cases": 1},
+        {"Status": "waiting for the owner", "Regime": "foia", "Cases": 1},
+        {"Status": "being drafted", "Regime": "foia", "Cases": 1},
     ]
     [late] = rows("foi-overdue")
-    assert (late["reference"], late["days_late"], late["owner"]) == (
-        "FOI 000002/26", 4, "roads@example.gov.uk")
+    # Human headers, the case first and what it waits for before the subject (so nothing a
+    # manager needs is off the right of a laptop screen), teams not addresses.
+    assert list(late) == ["Case", "Team", "Waiting for", "Due", "Late by", "Subject"]
+    assert (late["Case"], late["Late by"], late["Team"]) == (
+        "FOI 000002/26", "4 working days", "roads")
     [soon] = rows("foi-due-soon")
-    assert (soon["reference"], soon["missing"]) == ("FOI 000003/26", "the draft response")
+    assert (soon["Case"], soon["Waiting for"], soon["Time left"]) == (
+        "FOI 000003/26", "the draft response", "4 working days away")
     markdown = Artifact.get("foi-performance").data
     assert "| rolling 12 months | 1 | 1 | 100.0% | good |" in markdown
     assert "ICO bands" in markdown

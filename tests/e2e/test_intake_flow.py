@@ -126,13 +126,15 @@ def test_the_chase_and_escalate_flows_run_from_the_cli(desk_dir, monkeypatch):
     manager = CliRunner().invoke(app, ["run", "escalate", "--now", "2026-11-24T08:00"])
     assert manager.stdout.strip() == "escalate: 1 digest, 1 item, 1 sent"
     escalated = _artifact("foi-escalate")
-    assert "| FOI 000001/26 | escalated to the FOI manager | foi.manager@example.gov.uk |" \
-        in escalated and "As of 24 November 2026 08:00" in escalated
+    assert ("| [FOI 000001/26](/artifacts/key/foi-case-foi-000001-26) | escalated to the FOI "
+            "manager | foi.manager@example.gov.uk |") in escalated
+    assert "As of 24 November 2026 08:00" in escalated
     # After the deadline, nothing new is due: the artifact says why, and what is overdue.
     CliRunner().invoke(app, ["run", "escalate", "--now", "2026-12-03T08:00"])
     quiet = _artifact("foi-escalate")
     assert "No escalation was due today" in quiet
-    assert "1 case overdue: FOI 000001/26 (see foi-overdue)." in quiet
+    assert ("1 case overdue: [FOI 000001/26](/artifacts/key/foi-case-foi-000001-26) "
+            "(see foi-dashboard).") in quiet
 
 
 def _artifact(key: str) -> str:
