@@ -187,6 +187,11 @@ def test_a_manager_sees_the_dashboard_and_a_case_page_in_the_prefect_ui(demo, pr
     assert "Open cases" in text and "Overdue" in text
     assert "FOI 000002/26" in text  # the EIR case, overdue at the end of the demo
     assert "100.0%" in text  # in time this quarter, by hand: 1 of 1
+    # By hand at the demo's end: FOI 000002/26 (EIR, due 4 December), 000003/26 (the SAR,
+    # due 2 December) and the postal 000004/26 (due 7 December) are open and all overdue;
+    # FOI 000001/26 was answered on day 9 and its review -IR in time.
+    assert "3 0 (green) 3 (red) 100.0% (green) 100.0% (green)" in text
+    assert "FOI 000003/26" in text and "FOI 000004/26" in text
     assert re.search(r'<img[^>]+src="data:image/png;base64,', dashboard), "no chart rendered"
     case = _browse(f"{prefect_ui}/artifacts/key/foi-case-foi-000002-26",
                    shots / "foi-case-foi-000002-26.png")
