@@ -207,9 +207,10 @@ def test_the_demo_sends_the_weekly_pack_and_its_pdf_opens_with_its_charts(demo):
 
     _, stdout, messages, _ = demo
     assert "The weekly performance pack for week 2026-W50" in " ".join(stdout.split())
-    [pack] = [m for m in messages if "FOI weekly performance pack" in str(m["Subject"])]
-    assert str(pack["To"]) == "foi.manager@exampleshire.police.uk" or \
-        "foi.manager@exampleshire.police.uk" in str(pack["To"])
+    packs = [m for m in messages if "FOI weekly performance pack" in str(m["Subject"])]
+    assert sorted(str(m["To"]) for m in packs) == [
+        "deputy.chief.constable@exampleshire.police.uk", "foi.manager@exampleshire.police.uk"]
+    pack = packs[0]
     files = {p.get_filename(): p.get_content() for p in pack.iter_attachments()}
     assert set(files) == {"foi-weekly-2026-W50.pdf", "foi-weekly-2026-W50.csv"}
     reader = PdfReader(io.BytesIO(files["foi-weekly-2026-W50.pdf"]))
