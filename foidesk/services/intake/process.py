@@ -53,33 +53,28 @@ class RegisterCases:
 
     def triage_notice(self, message_ids: Iterable[str]) -> TriageNotice | None:
         """Our `unsure` notice to the team among these ids: its key names the original."""
-        ids = [i for i in message_ids if i]
-        if not ids:
-            return None
-        key = self.uow.session.scalar(
-            select(OutboxItem.idempotency_key).where(
-                OutboxItem.message_id.in_(ids), OutboxItem.idempotency_key.like("unsure:%"))
-            .limit(1))
-        if key is None:
-            return None
-        return TriageNotice(original_message_id=message_id_of(key))
-
+        key = self._our_key(message_ids, "unsure:")
+        return None if key is None else TriageNotice(original_message_id=message_id_of(key))
 
     def chase_digest(self, message_ids: Iterable[str]) -> ChaseDigest | None:
         """Our reminder or escalation digest among these ids, its recipient and cases."""
-        ids = [i for i in message_ids if i]
-        if not ids:
-            return None
-        key = self.uow.session.scalar(
-            select(OutboxItem.idempotency_key).where(
-                OutboxItem.message_id.in_(ids), OutboxItem.idempotency_key.like("chase:%"))
-            .limit(1))
+        key = self._our_key(message_ids, "chase:")
         if key is None:
             return None
         references = self.uow.session.scalars(
             select(Case.reference).join(ChaseRecord, ChaseRecord.case_id == Case.id)
             .where(ChaseRecord.outbox_key == key).distinct()).all()
         return ChaseDigest(key.split(":")[1], tuple(sorted(references)))
+
+    def _our_key(self, message_ids: Iterable[str], prefix: str) -> str | None:
+        """The outbox key of the message of ours, of this kind, that these ids name."""
+        ids = [i for i in message_ids if i]
+        if not ids:
+            return None
+        return self.uow.session.scalar(
+            select(OutboxItem.idempotency_key).where(
+                OutboxItem.message_id.in_(ids), OutboxItem.idempotency_key.like(f"{prefix}%"))
+            .limit(1))
 
 
 def _view(case: Case | None) -> CaseView | None:
