@@ -317,7 +317,13 @@ def _case_by_reference(message: InboundMessage, text: NewText, cases: CaseLookup
                        policy: TriagePolicy) -> tuple[CaseView | None, str]:
     """A reference of ours in the subject or the new text (quoted text can mislead)."""
     finder = ReferenceFinder(policy.reference_format)
+    words = f"{message.subject}\n{text.body}\n{message.text[:20000]}"
     for reference in finder.find(message.subject, text.body, message.text[:20000]):
+        # A linked case's reference is the original's with a suffix (FOI 000001/26-IR):
+        # written out, it means the review, not the request.
+        for suffix in re.findall(re.escape(reference) + r"(-[A-Za-z]{2,4}\d?)\b", words):
+            if (linked := cases.by_reference(reference + suffix.upper())) is not None:
+                return linked, f"reference {reference}{suffix.upper()} in the text"
         if (case := cases.by_reference(reference)) is not None:
             return case, f"reference {reference} in the text"
     return None, ""

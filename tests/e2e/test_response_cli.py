@@ -245,3 +245,31 @@ def test_a_review_by_post_is_its_own_case_and_case_shows_the_link(desk):
     assert f"{REF}-IR" in ack.get_body(("plain",)).get_content()
     again = invoke("review", REF, "--grounds", "Again.", "--now", "2026-11-17T12:00")
     assert again.exit_code == 1 and "already has an open review" in again.stderr
+
+
+def test_a_message_that_quotes_the_review_s_reference_is_filed_on_the_review(desk):
+    from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.config import load_settings
+    from foidesk.services.intake import run_intake
+
+    invoke("draft", REF, "--from", "answers.toml", "--submit", "--now", "2026-11-10T10:00")
+    invoke("approve", REF, "--as", REVIEWER, "--now", "2026-11-11T10:00")
+    invoke("review", REF, "--grounds", "The exemption does not apply.", "--now",
+           "2026-11-16T12:00")
+    inbox = stdlib_mailbox.Maildir(desk / "var" / "mailbox")
+    inbox.add(request_email(9, subject=f"About {REF}-IR", body="Any news on my review?"))
+    config = load_settings(desk / "foidesk.toml")
+    registered = bootstrap(config)
+    from connectors.base import OutgoingMessage
+    from connectors.maildir import MaildirMailbox, MaildirSender
+    from foidesk.outbox import recipients_of
+
+    run_intake(registered.uow, MaildirMailbox(desk / "var" / "mailbox"),
+               MaildirSender(desk / "var" / "outbox"), intake_settings(config),
+               now=datetime(2026, 11, 17, 9, 0, tzinfo=UTC),
+               outgoing=lambda i: OutgoingMessage(i.raw, i.sender, tuple(recipients_of(i))))
+    registered.close()
+    review = json.loads(invoke("case", f"{REF}-IR", "--json").stdout)
+    assert "requester_replied" in [e["action"] for e in review["events"]]
+    original = json.loads(invoke("case", REF, "--json").stdout)
+    assert "requester_replied" not in [e["action"] for e in original["events"]]
