@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from dataclasses import dataclass
 from datetime import date
@@ -58,3 +59,8 @@ class ReferenceFormat:
         return self.template.format(
             seq=seq, yy=f"{received.year % 100:02d}", yyyy=str(received.year)
         )
+
+
+def file_stem(reference: str) -> str:
+    """A reference as a file name's stem: `FOI 000001/26-IR` -> `FOI-000001-26-IR`."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", reference).strip("-")

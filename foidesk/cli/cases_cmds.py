@@ -22,6 +22,7 @@ from foidesk.cli.common import (
     open_desk,
     out,
 )
+from foidesk.references import file_stem
 from foidesk.register.repository import CaseNotFound
 from foidesk.services.cases import (
     ClockEventKind,
@@ -181,7 +182,7 @@ def new(
     desk.close()
     out.print(f"{done.reference} due {done.due_on}", markup=False)
     if done.letter is not None:
-        path = letter_to or Path(f"{_file_stem(done.reference)}-acknowledgement.pdf")
+        path = letter_to or Path(f"{file_stem(done.reference)}-acknowledgement.pdf")
         path.write_bytes(done.letter.pdf)
         out.print(f"acknowledgement: a letter to print and post, written to {path}",
                   markup=False)
@@ -191,9 +192,6 @@ def new(
     out.print(f"routed to {done.owner}" if done.owner else
               "routed to the FOI team: no routing rule matched", markup=False)
 
-
-def _file_stem(reference: str) -> str:
-    return "-".join("".join(c if c.isalnum() else " " for c in reference).split())
 
 
 def clock(

@@ -390,6 +390,7 @@ POSTAL = ("Mr Dafydd Jones", "7 Heol y Castell\nExampleton EX2 7QQ")
 def _register_postal_request(scene: Scenario, config, now: datetime) -> None:
     """A request that came by post: registered by hand, acknowledged by a printed letter."""
     from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.references import file_stem
     from foidesk.services.cases import NewRequest
     from foidesk.services.intake.by_hand import register_by_hand
 
@@ -403,8 +404,8 @@ def _register_postal_request(scene: Scenario, config, now: datetime) -> None:
     letters = scene.workdir / "letters"
     letters.mkdir(exist_ok=True)
     if done.letter is not None:
-        stem = re.sub(r"[^A-Za-z0-9]+", "-", done.reference).strip("-")
-        (letters / f"{stem}-acknowledgement.pdf").write_bytes(done.letter.pdf)
+        (letters / f"{file_stem(done.reference)}-acknowledgement.pdf").write_bytes(
+            done.letter.pdf)
     desk.close()
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from foidesk.references import file_stem
 from foidesk.register.models import Blob, Case, Document
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.release import check_file
@@ -190,7 +191,7 @@ def document_summaries_of(case: Case, documents) -> list[dict[str, object]]:
 
 def release_name(case: Case, document: Document) -> str:
     """`FOI-000001-26-1-staffing.xlsx`."""
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", case.reference).strip("-")
+    stem = file_stem(case.reference)
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", document.filename).strip("-") or "file"
     return f"{stem}-{document.number}-{safe}"
 

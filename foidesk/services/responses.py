@@ -14,6 +14,7 @@ from foidesk.drafting import DraftContent, DraftError, Outcome, check
 from foidesk.letters import letter_context, render_letter, unrenderable
 from foidesk.mail import InboundMessage
 from foidesk.outbox import compose, enqueue, from_authority
+from foidesk.references import file_stem
 from foidesk.register.models import Case, Draft
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.release.decisions import DocumentRefused
@@ -378,7 +379,7 @@ def letter_file_name(uow: SqlUnitOfWork, case: Case, draft: Draft, *, final: boo
     """`FOI-000001-26-response.pdf`, `FOI-000001-26-review-outcome.pdf`,
     `FOI-000001-26-fresh-response.pdf`; a draft's name says so and gives its version."""
     original = original_of(uow, case) if draft.kind == "review" else None
-    stem = _file_stem(original or case)
+    stem = file_stem((original or case).reference)
     name = {"review": "review-outcome"}.get(draft.kind, draft.kind)
     return f"{stem}-{name}.pdf" if final else f"{stem}-{name}-DRAFT-v{draft.version}.pdf"
 
@@ -392,10 +393,6 @@ def _notify_team(uow, case, settings, now, headline: str, detail: str, *, key: s
     envelope = from_authority(settings.authority, (team,))
     enqueue(uow, key, compose(rendered, envelope, domain=settings.domain, now=now), envelope,
             case=case, now=now)
-
-
-def _file_stem(case: Case) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", case.reference).strip("-")
 
 
 # -- decisions by email ---------------------------------------------------------------
