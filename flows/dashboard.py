@@ -10,7 +10,7 @@ from prefect.cache_policies import NO_CACHE
 from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
 from foidesk.services.cases import LONDON, london_date
-from foidesk.services.dashboard_page import STATUS_WORDS
+from foidesk.services.dashboard_page import STATUS_WORDS, people_rows, teams_from_settings
 from foidesk.services.reports import (
     Performance,
     caseload,
@@ -27,14 +27,14 @@ from foidesk.services.reports import (
 def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
     """The caseload, due-soon, overdue and owners tables."""
     as_of = as_of or today.isoformat()
-    teams = teams_of(desk)
+    teams = teams_from_settings(desk.settings)
     tables = {
         "foi-caseload": ([{"Status": STATUS_WORDS.get(r["status"], r["status"]),
                            "Regime": r["regime"], "Cases": r["cases"]}
                           for r in caseload(desk.uow())], "Open cases by state and regime"),
-        "foi-due-soon": (_people_rows(due_soon(desk.uow(), today, desk.policy), teams, False),
+        "foi-due-soon": (people_rows(due_soon(desk.uow(), today, desk.policy), teams, late=False),
                          "Cases due within 5 working days, with team and what is missing"),
-        "foi-overdue": (_people_rows(overdue(desk.uow(), today, desk.policy), teams, True),
+        "foi-overdue": (people_rows(overdue(desk.uow(), today, desk.policy), teams, late=True),
                         "Overdue cases: how late, the team and what is missing"),
         "foi-owners": ([{"Team": teams.of(r["owner"]), "Owner": r["owner"],
                          "Outstanding": r["outstanding"],
@@ -52,28 +52,6 @@ def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
         create_table_artifact(key=key, table=rows or [{"note": empty[key]}],
                               description=f"{description} (as of {as_of})")
     return {key: len(rows) for key, (rows, _) in tables.items()}
-
-
-def _people_rows(rows: list[dict], teams, late: bool) -> list[dict]:
-    """A due-soon or overdue table as a manager reads it: the case first, its team and what
-    it waits for next, in the columns that fit a laptop screen."""
-    from foidesk import wording
-
-    out = []
-    for row in rows:
-        owners = [o.strip() for o in row["owner"].split(",")] if row["owner"] != "FOI team" \
-            else []
-        days = row["working_days_left"]
-        out.append({
-            "Case": row["reference"],
-            "Team": ", ".join(sorted({teams.of(o) for o in owners})) or "FOI team",
-            "Waiting for": row["missing"],
-            "Due": row["due_on"],
-            ("Late by" if late else "Time left"):
-                wording.count(-days, "working day") if late else wording.days_left(days),
-            "Subject": row["subject"],
-        })
-    return out
 
 
 @task(cache_policy=NO_CACHE)
@@ -144,7 +122,7 @@ def publish_pages(desk: Desk, today, moment) -> int:
     from foidesk.services.reviews import linked_to, original_of
     from foidesk.views import case_document
 
-    teams = teams_of(desk)
+    teams = teams_from_settings(desk.settings)
     # The UI shows an artifact key's page with its latest description rendered as markdown
     # above the version list (checked in headless Chromium: tables, links and data-URL
     # images all render), so the page is also the description: Artifacts, then the key,
@@ -160,13 +138,6 @@ def publish_pages(desk: Desk, today, moment) -> int:
         text = case_markdown(document, teams, moment)
         create_markdown_artifact(key=artifact_key(reference), markdown=text, description=text)
     return len(pages)
-
-
-def teams_of(desk: Desk):
-    """Owners by the routing rule (team) that names them."""
-    from foidesk.services.dashboard_page import teams_from_settings
-
-    return teams_from_settings(desk.settings)
 
 
 @flow(name="dashboard", flow_run_name=run_name("dashboard"))

@@ -101,21 +101,36 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
     return "\n".join(lines)
 
 
-def _table(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[str]:
-    if not rows:
-        return []
-    head = ("| Case | Subject | Team | Due | " + ("Late by" if late else "Time left")
-            + " | Waiting for |")
-    out = [head, "| --- | --- | --- | --- | --- | --- |"]
+def people_rows(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[dict]:
+    """Due-soon or overdue rows as a manager reads them, in the order that fits a laptop
+    screen: the case, its team, what it waits for, when it was due, how late, the subject."""
+    out = []
     for row in rows:
         owners = [o.strip() for o in row["owner"].split(",")] if row["owner"] != FOI_TEAM \
             else []
-        team = ", ".join(sorted({teams.of(o) for o in owners})) or FOI_TEAM
         days = row["working_days_left"]
-        when = wording.count(-days, "working day") if late else wording.days_left(days)
-        due = date.fromisoformat(row["due_on"])
-        out.append(f"| {case_link(row['reference'])} | {_cell(row['subject'])} | {team} | "
-                   f"{due.day} {due:%b %Y} | {when} | {_cell(_missing(row, teams))} |")
+        out.append({
+            "Case": row["reference"],
+            "Team": ", ".join(sorted({teams.of(o) for o in owners})) or FOI_TEAM,
+            "Waiting for": _missing(row, teams),
+            "Due": row["due_on"],
+            ("Late by" if late else "Time left"):
+                wording.count(-days, "working day") if late else wording.days_left(days),
+            "Subject": row["subject"],
+        })
+    return out
+
+
+def _table(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[str]:
+    if not rows:
+        return []
+    when = "Late by" if late else "Time left"
+    out = [f"| Case | Subject | Team | Due | {when} | Waiting for |",
+           "| --- | --- | --- | --- | --- | --- |"]
+    for row in people_rows(rows, teams, late=late):
+        due = date.fromisoformat(row["Due"])
+        out.append(f"| {case_link(row['Case'])} | {_cell(row['Subject'])} | {row['Team']} | "
+                   f"{due.day} {due:%b %Y} | {row[when]} | {_cell(row['Waiting for'])} |")
     return out
 
 
