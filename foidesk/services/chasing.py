@@ -30,6 +30,7 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import Renderer
 from foidesk.services.audit import append_events, record_event
 from foidesk.services.cases import DeadlinePolicy, london_date
+from foidesk.services.reports import waiting_for
 
 KINDS = {"chase": REMINDERS, "escalate": ESCALATIONS}
 CHASED_ASSIGNMENTS = ("pending", "holding")
@@ -263,13 +264,10 @@ def _owner_late(case: Case, today: date, workdays: WorkingDayCalendar) -> list[s
 
 
 def _missing(case: Case) -> str:
-    """What the case is waiting for, as a manager reads it."""
+    """What the case is waiting for, as a manager reads it (the dashboard's words)."""
     if any(a.state in ("pending", "holding") for a in case.assignments):
         return "the information from the owners below"
-    return {"received": "the acknowledgement", "acknowledged": "an owner, or the draft",
-            "drafting": "the draft response", "in_review": "the reviewer's decision",
-            "approved": "sending", "reopened": "the fresh response",
-            "awaiting_owner": "the information from the owners"}.get(case.status, case.status)
+    return waiting_for(case.status)
 
 
 def _uk(day: date) -> str:

@@ -107,12 +107,13 @@ def _listing(uow: SqlUnitOfWork, condition, today: date,
             "due_on": row.due_on.isoformat(), "working_days_left": left,
             "days_late": max(0, -left), "owner": ", ".join(missing or []) or "FOI team",
             "missing": (f"information from {', '.join(missing)}" if missing
-                        else _missing_for_status(row.status)),
+                        else waiting_for(row.status)),
         })
     return rows
 
 
-def _missing_for_status(status: str) -> str:
+def waiting_for(status: str) -> str:
+    """What a case in `status` waits for next, once no owner still owes information."""
     return {"received": "acknowledgement", "acknowledged": "an owner or a draft",
             "drafting": "the draft response", "in_review": "the reviewer's decision",
             "approved": "sending", "reopened": "a fresh response"}.get(status, status)
