@@ -57,15 +57,16 @@ def weekly_pack(uow: SqlUnitOfWork, week: str, policy: DeadlinePolicy, teams: Te
                 authority_name: str) -> Pack:
     start, end = parse_week(week)
     today = end  # figures as they stood at the end of the week
-    figures = _figures(uow, start, end, today, policy, teams)
+    still_open = open_cases(uow, today, policy, teams)
+    figures = _figures(uow, start, end, today, policy, len(still_open))
     month_chart = charts.in_time_by_month(months_in_time(uow, today))
-    team_chart = charts.open_cases_by_team(by_team(open_cases(uow, today, policy, teams)))
+    team_chart = charts.open_cases_by_team(by_team(still_open))
     pdf = _pdf(week, start, end, figures, month_chart, team_chart, authority_name)
     return Pack(week, pdf, _csv(uow, start, end, teams), figures)
 
 
 def _figures(uow: SqlUnitOfWork, start: date, end: date, today: date, policy: DeadlinePolicy,
-             teams: Teams) -> dict[str, object]:
+             open_count: int) -> dict[str, object]:
     window = (datetime.combine(start, time.min, LONDON).astimezone(UTC),
               datetime.combine(end + timedelta(days=1), time.min, LONDON).astimezone(UTC))
     with uow:
@@ -78,7 +79,7 @@ def _figures(uow: SqlUnitOfWork, start: date, end: date, today: date, policy: De
     quarter = performance(uow, *quarter_of(today))
     year = performance(uow, *rolling_year(today))
     return {
-        "open": len(open_cases(uow, today, policy, teams)),
+        "open": open_count,
         "due_soon": len(due_soon(uow, today, policy, within=SOON)),
         "overdue": len(overdue(uow, today, policy)),
         "in_time_quarter": quarter.percent, "band_quarter": quarter.band,
