@@ -22,6 +22,7 @@ from foidesk.calendar.regimes import (
     rule_for,
 )
 from foidesk.calendar.workdays import HolidayOverrides, WorkingDayCalendar
+from foidesk.wording import count
 
 
 @dataclass(frozen=True)
@@ -277,8 +278,8 @@ def _month_deadline(
                               "12A): the clock stops until it arrives"))
             return Deadline(None, clock.regime, start, tuple(steps), tuple(basis), stop.asked)
         steps.append(Step(stop.asked, StepKind.NOTE,
-                          f"information sought: {_days(stop.days)} to {stop.answered} do not "
-                          "count (UK GDPR art. 12A)"))
+                          f"information sought: {count(stop.days, 'day')} to {stop.answered} "
+                          "do not count (UK GDPR art. 12A)"))
     corresponding = add_months(start, months)
     if corresponding.day != start.day:
         steps.append(
@@ -287,7 +288,7 @@ def _month_deadline(
     else:
         steps.append(
             Step(corresponding, StepKind.NOTE,
-                 f"the corresponding date {_months(months)} later")
+                 f"the corresponding date {count(months, 'month')} later")
         )
     due = corresponding + timedelta(days=sum(stop.days for stop in stops))
     if due != corresponding:
@@ -299,14 +300,6 @@ def _month_deadline(
 STOP_CITATION = ("UK GDPR art. 12A: while the controller waits for information it reasonably "
                  "requires, from the day it asks to the day it receives it, the time does not "
                  "count")
-
-
-def _months(n: int) -> str:
-    return "1 month" if n == 1 else f"{n} months"
-
-
-def _days(n: int) -> str:
-    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _next_working(due: date, steps: list[Step], workdays: WorkingDayCalendar) -> date:

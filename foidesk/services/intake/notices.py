@@ -58,7 +58,7 @@ def _queue_notice(
                            message.from_name),
         "original_subject": message.subject,
         "regime_title": RULES[Regime(case.regime)].title if case else "",
-        "time_limit": _time_limit(case) if case else "",
+        "time_limit": time_limit_words(case.regime) if case else "",
         "headline": notice.headline.format(
             reference=case.reference if case else "", subject=message.subject or "(no subject)",
             on_case=f" ({case.reference})" if case else "",
@@ -136,12 +136,8 @@ def size_in_words(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
-def _time_limit(case: Case) -> str:
-    """"20 working days", "one calendar month": the templates cite the law beside it."""
-    return time_limit_words(case.regime)
-
-
 def time_limit_words(regime: str) -> str:
+    """"20 working days", "one calendar month": the templates cite the law beside it."""
     rule = RULES[Regime(regime)]
     if rule.months:
         return "one calendar month"
