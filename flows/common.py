@@ -58,11 +58,16 @@ def _mailbox_name(config_path: str | None) -> str:
         return "mailbox"
     if box is None:
         return "no-mailbox"
-    path = getattr(box, "path", None)
-    who = (getattr(box, "username", None) or getattr(box, "mailbox", None)
-           or getattr(box, "primary_smtp_address", None) or (Path(str(path)).name if path
-                                                            else ""))
+    who = mailbox_who(box)
     return f"{box.kind}:{who}" if who else box.kind
+
+
+def mailbox_who(box) -> str:
+    """Whose mailbox it is: the account, or a Maildir's folder name (never its path)."""
+    path = getattr(box, "path", None)
+    return (getattr(box, "username", None) or getattr(box, "mailbox", None)
+            or getattr(box, "primary_smtp_address", None)
+            or (Path(str(path)).name if path else ""))
 
 
 def outgoing(item: OutboxItem) -> OutgoingMessage:
@@ -70,4 +75,5 @@ def outgoing(item: OutboxItem) -> OutgoingMessage:
     return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
 
 
-__all__ = ["load_config", "outgoing", "parse_now", "retry_only_transient", "run_name"]
+__all__ = ["load_config", "mailbox_who", "outgoing", "parse_now", "retry_only_transient",
+           "run_name"]

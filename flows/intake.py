@@ -16,7 +16,14 @@ from prefect.events import emit_event
 
 from connectors.base import Mailbox, Sender
 from connectors.factory import build_mailbox, build_sender
-from flows.common import load_config, outgoing, parse_now, retry_only_transient, run_name
+from flows.common import (
+    load_config,
+    mailbox_who,
+    outgoing,
+    parse_now,
+    retry_only_transient,
+    run_name,
+)
 from flows.dashboard import dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
 from foidesk.outbox import DrainReport, drain
@@ -91,8 +98,7 @@ def mailbox_label(config) -> str:
     box = config.mailbox
     if box is None:
         return "none configured"
-    who = (getattr(box, "username", None) or getattr(box, "mailbox", None)
-           or getattr(box, "primary_smtp_address", None))
+    who = mailbox_who(box)
     folder = getattr(box, "folder", None)
     return f"{box.kind}" + (f" {who}" if who else "") + (f", folder {folder}" if folder else "")
 
