@@ -35,18 +35,36 @@ def assign_owner(
                                           settings.deadlines.overrides)
             due = add_working_days(london_date(now), settings.deadlines.internal_due_working_days,
                                    workdays)
-        assignment = Assignment(owner=owner, deputy=deputy, internal_due_on=due, state="pending",
-                                created_at=now)
-        case.assignments.append(assignment)
-        record_event(uow, case, "owner_assigned", actor=actor, now=now,
-                     after={"owner": owner, "deputy": deputy, "internal_due_on": due.isoformat()})
-        if case.status in (CaseStatus.ACKNOWLEDGED.value, CaseStatus.DRAFTING.value):
-            move_case(uow, case, CaseStatus.AWAITING_OWNER, actor=actor, now=now,
-                      detail=f"assigned to {owner}")
-        uow.session.flush()
+        assignment = give_to(uow, case, owner, due=due, deputy=deputy, actor=actor, now=now)
         _queue_task(uow, case, assignment, settings, now)
         uow.commit()
         return assignment
+
+
+def give_to(uow: SqlUnitOfWork, case: Case, owner: str, *, due: date, deputy: str | None = None,
+            actor: str, now: datetime, detail: str = "") -> Assignment:
+    """The new assignment, in the caller's transaction (the caller queues the task)."""
+    assignment = Assignment(owner=owner, deputy=deputy, internal_due_on=due, state="pending",
+                            created_at=now)
+    case.assignments.append(assignment)
+    record_event(uow, case, "owner_assigned", actor=actor, now=now,
+                 after={"owner": owner, "deputy": deputy, "internal_due_on": due.isoformat()},
+                 detail=detail)
+    if case.status in (CaseStatus.ACKNOWLEDGED.value, CaseStatus.DRAFTING.value):
+        move_case(uow, case, CaseStatus.AWAITING_OWNER, actor=actor, now=now,
+                  detail=f"assigned to {owner}")
+    uow.session.flush()
+    return assignment
+
+
+def take_from_others(uow: SqlUnitOfWork, case: Case, owner: str, *, actor: str,
+                     now: datetime, detail: str = "") -> None:
+    """Close every open assignment of anyone but `owner`, in the caller's transaction."""
+    for old in case.assignments:
+        if old.state in OPEN_STATES and old.owner != owner:
+            old.state = "reassigned"
+            record_event(uow, case, "owner_reassigned", actor=actor, now=now,
+                         before={"owner": old.owner}, after={"owner": owner}, detail=detail)
 
 
 def reassign(
@@ -55,12 +73,7 @@ def reassign(
 ) -> Assignment:
     """Close the open assignments and give the case to `owner`."""
     with uow:
-        case = uow.cases.get(reference)
-        for old in case.assignments:
-            if old.state in OPEN_STATES and old.owner != owner:
-                old.state = "reassigned"
-                record_event(uow, case, "owner_reassigned", actor=actor, now=now,
-                             before={"owner": old.owner}, after={"owner": owner})
+        take_from_others(uow, uow.cases.get(reference), owner, actor=actor, now=now)
         uow.commit()
     return assign_owner(uow, reference, owner, settings, deputy=deputy, due=due, actor=actor,
                         now=now)

@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
-from foidesk.register.models import Assignment
+from foidesk.services.assignments import give_to, take_from_others
 from foidesk.services.audit import record_event
 from foidesk.services.cases import london_date
 from foidesk.services.intake.case_mail import case_of, refuse
@@ -62,22 +62,14 @@ def _reassign(uow, case, message, triage, settings, rest, now, trust):
     if not owner or not valid_address(owner):
         return refuse(uow, case, "escalation_reply_refused", message, triage, settings, now,
                       f"REASSIGN needs the new owner's email address, got {rest!r}")
-    for old in case.assignments:
-        if old.state in ("pending", "holding") and old.owner != owner:
-            old.state = "reassigned"
-            record_event(uow, case, "owner_reassigned", actor=message.from_address, now=now,
-                         before={"owner": old.owner}, after={"owner": owner},
-                         detail=f"REASSIGN by reply ({trust})")
+    take_from_others(uow, case, owner, actor=message.from_address, now=now,
+                     detail=f"REASSIGN by reply ({trust})")
     workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope, settings.deadlines.overrides)
     due = add_working_days(london_date(now), settings.internal_due_working_days, workdays)
     if case.due_on is not None:
         due = min(due, case.due_on)
-    assignment = Assignment(owner=owner, state="pending", created_at=now, internal_due_on=due)
-    case.assignments.append(assignment)
-    uow.session.flush()
-    record_event(uow, case, "owner_assigned", actor=message.from_address, now=now,
-                 after={"owner": owner, "internal_due_on": due.isoformat()},
-                 detail="REASSIGN by reply to an escalation")
+    assignment = give_to(uow, case, owner, due=due, actor=message.from_address, now=now,
+                         detail="REASSIGN by reply to an escalation")
     notify(uow, settings, "owner_task", case, message, triage, now, assignment=assignment,
            routing_rule=f"reassigned by {message.from_address}", unthreaded=True)
     return case
