@@ -67,7 +67,9 @@ class ClockEventKind(StrEnum):
     # Registers before migration 0009 restarted a case's own clock for its review; a review
     # is now a case of its own, and this kind is only read, never written.
     REVIEW_REQUESTED = "review_requested"
-    FRESH_RESPONSE = "fresh_response"  # a review or decision notice requires one: `days` to it
+    # A date someone with the power set (a reviewer's fresh response, the Commissioner's
+    # date to respond or to comply): due `days` after `on`.
+    DATE_SET = "date_set"
 
 
 # Where a clock event moves the case; None means its status stays.
@@ -80,7 +82,7 @@ CLOCK_EVENT_STATUS: dict[ClockEventKind, CaseStatus | None] = {
     ClockEventKind.EXTENSION_COMPLEX: None,
     ClockEventKind.IDENTITY_REQUESTED: CaseStatus.CLARIFICATION_REQUESTED,
     ClockEventKind.REVIEW_REQUESTED: None,
-    ClockEventKind.FRESH_RESPONSE: None,
+    ClockEventKind.DATE_SET: None,
 }
 
 
@@ -126,17 +128,26 @@ def clock_for(case: Case, policy: DeadlinePolicy) -> RequestClock:
 
 
 def deadline_for(case: Case, policy: DeadlinePolicy) -> Deadline:
-    """The case's due date and why: its statutory clock, or, once a review or decision
-    notice requires a fresh response, the date set for that."""
-    fresh = [e for e in case.clock_events if e.kind == ClockEventKind.FRESH_RESPONSE.value]
-    if fresh:
-        event = fresh[-1]
+    """The case's due date and why: its statutory clock, or, once a reviewer or the
+    Commissioner has set one, that date."""
+    dates = [e for e in case.clock_events if e.kind == ClockEventKind.DATE_SET.value]
+    if dates:
+        event = dates[-1]
         due = event.on + timedelta(days=event.days or 0)
         return Deadline(due, Regime(case.regime), event.on,
-                        (Step(event.on, StepKind.START, f"fresh response owed {event.note}"),),
-                        ("a fresh response: by the date the reviewer or the Commissioner "
-                         "set, or 20 working days",))
+                        (Step(event.on, StepKind.START, event.note),),
+                        ("the date the reviewer or the Commissioner set (a fresh response "
+                         "without one: 20 working days)",))
     return compute_deadline(clock_for(case, policy), policy.overrides)
+
+
+def set_due_date(uow: SqlUnitOfWork, case: Case, on: date, due: date, why: str, *,
+                 policy: DeadlinePolicy, actor: str, now: datetime) -> None:
+    """Due on `due`, set on `on` by a reviewer or the Commissioner, and re-planned."""
+    case.clock_events.append(ClockEvent(kind=ClockEventKind.DATE_SET.value, on=on,
+                                        days=(due - on).days, note=why, recorded_at=now,
+                                        actor=actor))
+    replan(uow, case, policy, actor=actor, now=now, why=why)
 
 
 def register_case(

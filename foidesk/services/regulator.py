@@ -16,15 +16,12 @@ from foidesk.calendar import (
     REGULATOR_REGIME,
     REVIEW_REGIME,
     Kind,
-    WorkingDayCalendar,
-    add_working_days,
-    rule_for,
 )
 from foidesk.cases import CaseStatus
-from foidesk.register.models import Case, ClockEvent
+from foidesk.register.models import Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
-from foidesk.services.cases import LONDON, ClockEventKind, DeadlinePolicy, move_case, replan
+from foidesk.services.cases import LONDON, DeadlinePolicy, move_case, set_due_date
 from foidesk.services.reviews import (
     LinkRefused,
     linked_reference,
@@ -83,10 +80,9 @@ def open_regulator_case(
                              policy=policy, actor=actor, now=now, action="regulator_opened")
     regulator.external_reference = their_reference
     if respond_by is not None:
-        _set_due(regulator, letter_received, respond_by,
-                 f"the date the Commissioner's letter of {letter_received} asks for", actor, now)
-        replan(uow, regulator, policy, actor=actor, now=now,
-               why="the Commissioner's letter sets the date")
+        set_due_date(uow, regulator, letter_received, respond_by,
+                     f"the date the Commissioner's letter of {letter_received} asks for",
+                     policy=policy, actor=actor, now=now)
     move_case(uow, regulator, CaseStatus.ACKNOWLEDGED, actor=actor, now=now,
               detail=f"the Commissioner's case {their_reference}")
     return regulator
@@ -117,9 +113,9 @@ def record_decision_notice(
                   detail="decision notice: no steps required")
         return None
     due = comply_by or issued_on + timedelta(days=COMPLY_DAYS)
-    _set_due(regulator, issued_on, due, f"comply with the decision notice of {issued_on}: "
-             f"{steps}", actor, now)
-    replan(uow, regulator, policy, actor=actor, now=now, why="decision notice: date to comply")
+    set_due_date(uow, regulator, issued_on, due,
+                 f"comply with the decision notice of {issued_on}: {steps}", policy=policy,
+                 actor=actor, now=now)
     return reopen_for_fresh_response(uow, regulator, respond_by=due, policy=policy,
                                      actor=actor, now=now)
 
@@ -149,15 +145,3 @@ def _open_regulator_cases(uow: SqlUnitOfWork, case: Case) -> list[Case]:
     done = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
     return [c for c in linked_to(uow, case)
             if KIND_OF.get(c.regime) is Kind.REGULATOR and c.status not in done]
-
-
-def _set_due(case: Case, on: date, due: date, why: str, actor: str, now: datetime) -> None:
-    case.clock_events.append(ClockEvent(kind=ClockEventKind.FRESH_RESPONSE.value, on=on,
-                                        days=(due - on).days, note=why, recorded_at=now,
-                                        actor=actor))
-
-
-def default_respond_by(letter_received: date, policy: DeadlinePolicy) -> date:
-    """20 working days from the Commissioner's letter when it names no date."""
-    workdays = WorkingDayCalendar(rule_for("ico-complaint").scope, policy.overrides)
-    return add_working_days(letter_received, 20, workdays)

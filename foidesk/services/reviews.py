@@ -23,16 +23,15 @@ from foidesk.calendar import (
     rule_for,
 )
 from foidesk.cases import CaseStatus, check_transition
-from foidesk.register.models import Case, ClockEvent
+from foidesk.register.models import Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
 from foidesk.services.cases import (
-    ClockEventKind,
     DeadlinePolicy,
     deadline_for,
     london_date,
     move_case,
-    replan,
+    set_due_date,
 )
 
 # Outcomes of a review after which the requester is owed a fresh response.
@@ -149,12 +148,9 @@ def reopen_for_fresh_response(
         check_transition(original.reference, original.status, CaseStatus.REOPENED)
         move_case(uow, original, CaseStatus.REOPENED, actor=actor, now=now,
                   detail=f"{review.reference}: {review.outcome}; a fresh response is owed")
-    original.clock_events.append(ClockEvent(
-        kind=ClockEventKind.FRESH_RESPONSE.value, on=today,
-        days=(due - today).days, note=f"after {review.reference} ({review.outcome})",
-        recorded_at=now, actor=actor))
-    replan(uow, original, policy, actor=actor, now=now,
-           why=f"fresh response owed after {review.reference}")
+    set_due_date(uow, original, today, due,
+                 f"fresh response owed after {review.reference} ({review.outcome})",
+                 policy=policy, actor=actor, now=now)
     return original
 
 
