@@ -70,6 +70,12 @@ def desk(tmp_path, monkeypatch):
     arrived = datetime(2026, 11, 2, 9, 0, tzinfo=UTC).timestamp()
     for path in (tmp_path / "var" / "mailbox" / "new").iterdir():
         os.utime(path, (arrived, arrived))
+    run_intake_once(tmp_path, datetime(2026, 11, 2, 9, 5, tzinfo=UTC))
+    return tmp_path
+
+
+def run_intake_once(folder, now: datetime) -> None:
+    """One intake run over the desk's Maildirs, as `foidesk run intake` does."""
     from connectors.base import OutgoingMessage
     from connectors.maildir import MaildirMailbox, MaildirSender
     from foidesk.bootstrap import bootstrap, intake_settings
@@ -77,14 +83,12 @@ def desk(tmp_path, monkeypatch):
     from foidesk.outbox import recipients_of
     from foidesk.services.intake import run_intake
 
-    config = load_settings(tmp_path / "foidesk.toml")
+    config = load_settings(folder / "foidesk.toml")
     registered = bootstrap(config)
-    run_intake(registered.uow, MaildirMailbox(tmp_path / "var" / "mailbox"),
-               MaildirSender(tmp_path / "var" / "outbox"), intake_settings(config),
-               now=datetime(2026, 11, 2, 9, 5, tzinfo=UTC),
+    run_intake(registered.uow, MaildirMailbox(folder / "var" / "mailbox"),
+               MaildirSender(folder / "var" / "outbox"), intake_settings(config), now=now,
                outgoing=lambda i: OutgoingMessage(i.raw, i.sender, tuple(recipients_of(i))))
     registered.close()
-    return tmp_path
 
 
 def outbox_to(path, address: str) -> list:
@@ -248,27 +252,13 @@ def test_a_review_by_post_is_its_own_case_and_case_shows_the_link(desk):
 
 
 def test_a_message_that_quotes_the_review_s_reference_is_filed_on_the_review(desk):
-    from foidesk.bootstrap import bootstrap, intake_settings
-    from foidesk.config import load_settings
-    from foidesk.services.intake import run_intake
-
     invoke("draft", REF, "--from", "answers.toml", "--submit", "--now", "2026-11-10T10:00")
     invoke("approve", REF, "--as", REVIEWER, "--now", "2026-11-11T10:00")
     invoke("review", REF, "--grounds", "The exemption does not apply.", "--now",
            "2026-11-16T12:00")
     inbox = stdlib_mailbox.Maildir(desk / "var" / "mailbox")
     inbox.add(request_email(9, subject=f"About {REF}-IR", body="Any news on my review?"))
-    config = load_settings(desk / "foidesk.toml")
-    registered = bootstrap(config)
-    from connectors.base import OutgoingMessage
-    from connectors.maildir import MaildirMailbox, MaildirSender
-    from foidesk.outbox import recipients_of
-
-    run_intake(registered.uow, MaildirMailbox(desk / "var" / "mailbox"),
-               MaildirSender(desk / "var" / "outbox"), intake_settings(config),
-               now=datetime(2026, 11, 17, 9, 0, tzinfo=UTC),
-               outgoing=lambda i: OutgoingMessage(i.raw, i.sender, tuple(recipients_of(i))))
-    registered.close()
+    run_intake_once(desk, datetime(2026, 11, 17, 9, 0, tzinfo=UTC))
     review = json.loads(invoke("case", f"{REF}-IR", "--json").stdout)
     assert "requester_replied" in [e["action"] for e in review["events"]]
     original = json.loads(invoke("case", REF, "--json").stdout)
