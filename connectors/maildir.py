@@ -14,6 +14,7 @@ import json
 import mailbox
 import os
 import re
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ class MaildirMailbox(ClosingContext):
         self.processed = self._folder(processed_folder)
         self.quarantined = self._folder(quarantine_folder)
         self.batch_size = batch_size
+        self._seen: set[str] | None = None  # the inbox at the last watch
 
     def _folder(self, name: str) -> mailbox.Maildir:
         return self.inbox.add_folder(name.lstrip("."))
@@ -120,8 +122,19 @@ class MaildirMailbox(ClosingContext):
         return sorted(folder.keys(), key=arrival_order)
 
     def watch(self, timeout: float) -> bool:
-        """Maildir cannot push: say "look now" and let the caller poll."""
-        return True
+        """Look at the inbox's listing once a second, up to `timeout` seconds; True when a
+        message is there that was not at the last look (the first look: any message)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            names = set(self.inbox.keys())
+            arrived = names - self._seen if self._seen is not None else names
+            self._seen = names
+            if arrived:
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(1.0, remaining))
 
     def close(self) -> None:
         self.inbox.close()

@@ -14,6 +14,7 @@ from foidesk.outbox import DrainReport, drain
 from foidesk.services.cases import LONDON
 from foidesk.services.chasing import ChaseReport, ChaseSettings, run_chase
 from foidesk.services.clock_letters import lapse_clarifications
+from foidesk.services.dashboard_page import artifact_keys
 from foidesk.wording import count
 
 
@@ -43,7 +44,8 @@ def _run(kind: str, config_path: str | None, now: str | None) -> dict[str, int]:
     with build_sender(config) as sender:
         sent = drain_outbox(desk, sender, moment)
     create_markdown_artifact(
-        key=f"foi-{kind}", markdown=chase_markdown(kind, report, desk, moment),
+        key=artifact_keys(config).named(f"foi-{kind}"),
+        markdown=chase_markdown(kind, report, desk, moment),
         description=f"{kind} run: {count(report.emails, 'digest')}",
     )
     logger.info("%s: %s, %s sent", kind, count(report.emails, "digest"), len(sent.sent))
@@ -64,9 +66,9 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
     """What the run sent: case, step and recipient; or, when nothing, why, and what is
     still overdue."""
     from foidesk.services.cases import london_date
-    from foidesk.services.dashboard_page import case_link
     from foidesk.services.reports import overdue
 
+    case_link = artifact_keys(desk.settings).case_link
     local = moment.astimezone(LONDON)
     lines = [f"# {kind.title()} run, {local:%A %d %B %Y}", "",
              f"As of {local:%d %B %Y %H:%M} (UK time).", ""]
@@ -82,7 +84,7 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
         if late:
             lines.append(f"{count(len(late), 'case')} overdue: "
                          + ", ".join(case_link(r["reference"]) for r in late)
-                         + " (see foi-dashboard).")
+                         + f" (see {artifact_keys(desk.settings).named('foi-dashboard')}).")
     return "\n".join(lines)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from connectors.base import OutgoingMessage
 from connectors.errors import ConnectorError
 from foidesk.clock import parse_now
 from foidesk.config import Settings, find_config, load_settings
+from foidesk.deployments.limits import Limit
 from foidesk.outbox import recipients_of
 from foidesk.register.models import OutboxItem
 from foidesk.services.cases import LONDON
@@ -32,6 +35,21 @@ def retry_only_transient(task, task_run, state) -> bool:
     return False
 
 
+@contextmanager
+def server_slot(limit: Limit | None) -> Iterator[None]:
+    """Hold one slot of the mail server's Prefect global concurrency limit while talking
+    to it (`foidesk deployments` prints the commands that create the limits). A limit
+    nobody created is not enforced: a single desk need not create any."""
+    if limit is None:
+        with nullcontext():
+            yield
+        return
+    from prefect.concurrency.sync import concurrency
+
+    with concurrency(limit.name, occupy=1, strict=False):
+        yield
+
+
 def run_name(kind: str, *, with_mailbox: bool = False, with_time: bool = True):
     """A flow run's name that says what and when: `intake maildir:foi 2026-11-02 09:00`,
     `chase 2026-11-02` (London time), instead of Prefect's random adjectives."""
@@ -43,17 +61,17 @@ def run_name(kind: str, *, with_mailbox: bool = False, with_time: bool = True):
         moment = parse_now(params.get("now")).astimezone(LONDON)
         parts = [kind]
         if with_mailbox:
-            parts.append(_mailbox_name(params.get("config_path")))
+            parts.append(_mailbox_name(params.get("config_path"), params.get("mailbox")))
         parts.append(f"{moment:%Y-%m-%d %H:%M}" if with_time else f"{moment:%Y-%m-%d}")
         return " ".join(parts)
 
     return name
 
 
-def _mailbox_name(config_path: str | None) -> str:
+def _mailbox_name(config_path: str | None, mailbox: str | None = None) -> str:
     """`maildir:foi`, `imap:foi@council.gov.uk`: the kind and the mailbox, no file path."""
     try:
-        box = load_config(config_path).mailbox
+        box = load_config(config_path).for_mailbox(mailbox).mailbox
     except Exception:
         return "mailbox"
     if box is None:
@@ -76,4 +94,4 @@ def outgoing(item: OutboxItem) -> OutgoingMessage:
 
 
 __all__ = ["load_config", "mailbox_who", "outgoing", "parse_now", "retry_only_transient",
-           "run_name"]
+           "run_name", "server_slot"]

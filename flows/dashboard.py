@@ -10,7 +10,12 @@ from prefect.cache_policies import NO_CACHE
 from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
 from foidesk.services.cases import LONDON, london_date
-from foidesk.services.dashboard_page import STATUS_WORDS, people_rows, teams_from_settings
+from foidesk.services.dashboard_page import (
+    STATUS_WORDS,
+    artifact_keys,
+    people_rows,
+    teams_from_settings,
+)
 from foidesk.services.reports import (
     Performance,
     caseload,
@@ -28,6 +33,7 @@ def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
     """The caseload, due-soon, overdue and owners tables."""
     as_of = as_of or today.isoformat()
     teams = teams_from_settings(desk.settings)
+    keys = artifact_keys(desk.settings)
     tables = {
         "foi-caseload": ([{"Status": STATUS_WORDS.get(r["status"], r["status"]),
                            "Regime": r["regime"], "Cases": r["cases"]}
@@ -49,7 +55,7 @@ def publish_tables(desk: Desk, today, as_of: str = "") -> dict[str, int]:
              "foi-overdue": "No case is overdue.",
              "foi-owners": "No owner has been given any work yet."}
     for key, (rows, description) in tables.items():
-        create_table_artifact(key=key, table=rows or [{"note": empty[key]}],
+        create_table_artifact(key=keys.named(key), table=rows or [{"note": empty[key]}],
                               description=f"{description} (as of {as_of})")
     return {key: len(rows) for key, (rows, _) in tables.items()}
 
@@ -60,7 +66,8 @@ def publish_performance(desk: Desk, today) -> str:
     quarter = performance(desk.uow(), *quarter_of(today))
     year = performance(desk.uow(), *rolling_year(today))
     markdown = performance_markdown(quarter, year, today)
-    create_markdown_artifact(key="foi-performance", markdown=markdown,
+    create_markdown_artifact(key=artifact_keys(desk.settings).named("foi-performance"),
+                             markdown=markdown,
                              description="In-time performance against the ICO's bands")
     return markdown
 
@@ -114,29 +121,26 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
 def publish_pages(desk: Desk, today, moment) -> int:
     """foi-dashboard, and one foi-case-<ref> page for every open case."""
     from foidesk.cases import OPEN_STATUSES
-    from foidesk.services.dashboard_page import (
-        artifact_key,
-        case_markdown,
-        dashboard_markdown,
-    )
+    from foidesk.services.dashboard_page import case_markdown, dashboard_markdown
     from foidesk.services.reviews import linked_to, original_of
     from foidesk.views import case_document
 
     teams = teams_from_settings(desk.settings)
+    keys = artifact_keys(desk.settings)
     # The UI shows an artifact key's page with its latest description rendered as markdown
     # above the version list (checked in headless Chromium: tables, links and data-URL
     # images all render), so the page is also the description: Artifacts, then the key,
     # and the manager sees it all.
-    page = dashboard_markdown(desk.uow(), today, desk.policy, teams, moment)
-    create_markdown_artifact(key="foi-dashboard", markdown=page, description=page)
+    page = dashboard_markdown(desk.uow(), today, desk.policy, teams, moment, keys)
+    create_markdown_artifact(key=keys.named("foi-dashboard"), markdown=page, description=page)
     with desk.uow() as uow:
         cases = uow.cases.list(statuses=[s.value for s in OPEN_STATUSES])
         pages = [(c.reference, case_document(c, uow.cases.events(c), today, desk.policy,
                                              linked_to=original_of(uow, c),
                                              linked=linked_to(uow, c))) for c in cases]
     for reference, document in pages:
-        text = case_markdown(document, teams, moment)
-        create_markdown_artifact(key=artifact_key(reference), markdown=text, description=text)
+        text = case_markdown(document, teams, moment, keys)
+        create_markdown_artifact(key=keys.case(reference), markdown=text, description=text)
     return len(pages)
 
 

@@ -23,10 +23,13 @@ from flows.common import (
     parse_now,
     retry_only_transient,
     run_name,
+    server_slot,
 )
 from flows.dashboard import dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
+from foidesk.deployments.limits import mailbox_limit, sender_limit
 from foidesk.outbox import DrainReport, drain
+from foidesk.services.dashboard_page import artifact_keys
 from foidesk.services.intake import (
     BatchReport,
     IntakeSettings,
@@ -105,40 +108,49 @@ def mailbox_label(config) -> str:
 
 @flow(name="intake", log_prints=True, flow_run_name=run_name("intake", with_mailbox=True))
 def intake(config_path: str | None = None, now: str | None = None,
-           max_batches: int = 100, wait_for_servers: bool = True) -> dict[str, int]:
+           max_batches: int = 100, wait_for_servers: bool = True,
+           mailbox: str | None = None) -> dict[str, int]:
     """Poll the FOI mailbox once: register, acknowledge, route, and file every message.
-    With `wait_for_servers` off (a command someone is waiting on), a refused connection
-    fails the run at once instead of being retried."""
+    `mailbox` names one of `[mailboxes.NAME]` (default: `[mailbox]`). With
+    `wait_for_servers` off (a command someone is waiting on), a refused connection fails
+    the run at once instead of being retried."""
     logger = get_run_logger()
     moment = parse_now(now)
-    config = load_config(config_path)
+    config = load_config(config_path).for_mailbox(mailbox)
     desk = bootstrap(config)
     settings = intake_settings(config)
     counts: Counter[str] = Counter()
     registered: list[str] = []
     retried = {} if wait_for_servers else {"retries": 0}
     move, fetch = mark_processed.with_options(**retried), ingest.with_options(**retried)
-    with build_mailbox(config, patient=wait_for_servers) as mailbox, \
+    plan = config.deployment
+    with server_slot(mailbox_limit(config.mailbox, plan.mail_server_sessions)), \
+            build_mailbox(config, patient=wait_for_servers) as box, \
             build_sender(config) as sender:
-        move(desk, mailbox)
-        report = fetch(desk, mailbox, settings, moment, max_batches)
+        move(desk, box)
+        report = fetch(desk, box, settings, moment, max_batches)
         counts.update(report.counts())
         registered += report.registered
-        sent = drain_outbox(desk, sender, moment)
+        with server_slot(sender_limit(config.sender, plan.relay_sessions)):
+            sent = drain_outbox(desk, sender, moment)
         counts["sent"] += len(sent.sent)
         counts["send_failed"] += len(sent.failed)
         counts["send_unknown"] += len(sent.unknown)
-        move(desk, mailbox)
+        move(desk, box)
+    scope = f"{config.authority.key}." if config.authority.key else ""
     for reference in registered:
         emit_event(
             event="foidesk.case.registered",
-            resource={"prefect.resource.id": f"foidesk.case.{reference.replace(' ', '-')}",
+            resource={"prefect.resource.id":
+                      f"foidesk.case.{scope}{reference.replace(' ', '-')}",
                       "prefect.resource.name": reference},
-            payload={"reference": reference, "mailbox": settings.mailbox_key},
+            payload={"reference": reference, "mailbox": settings.mailbox_key,
+                     "authority": config.authority.name},
         )
-    create_markdown_artifact(key="intake-triage",
-                             markdown=intake_markdown(counts, registered, config, moment),
-                             description=f"Intake: {', '.join(registered) or 'no new case'}")
+    if any(counts.values()):  # an idle poll leaves no artifact: nothing to show or keep
+        create_markdown_artifact(key=artifact_keys(config).named("intake-triage"),
+                                 markdown=intake_markdown(counts, registered, config, moment),
+                                 description=f"Intake: {', '.join(registered) or 'no new case'}")
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
     desk.close()
     if registered or counts.get("sent"):

@@ -12,6 +12,7 @@ from foidesk.cli import (
     cases_cmds,
     config_cmds,
     deadline,
+    deploy_cmds,
     linked_cmds,
     owner_cmds,
     report_cmds,
@@ -38,6 +39,7 @@ report_cmds.register(app)
 retention_cmds.register(app)
 triage_cmds.register(app)
 linked_cmds.register(app)
+deploy_cmds.register(app)
 
 
 @app.command()

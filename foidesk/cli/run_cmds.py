@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+import contextlib
 from typing import Annotated
 
 import typer
@@ -11,7 +11,6 @@ from foidesk.cli.common import (
     ConfigOption,
     DebugOption,
     NowOption,
-    fail,
     now_from,
     one_line_errors,
     out,
@@ -95,11 +94,15 @@ def watch(
         float, typer.Option(min=0.01, help="Longest wait between runs (IDLE wakes it sooner).")
     ] = 25.0,
     max_runs: Annotated[
-        int | None, typer.Option(min=1, help="Stop after this many intake runs (for testing).")
+        int | None, typer.Option(min=1, help="Stop after this many intake runs.")
+    ] = None,
+    for_minutes: Annotated[
+        float | None, typer.Option(min=0.01, help="Stop after this many minutes.")
     ] = None,
     debug: DebugOption = False,
 ) -> None:
-    """Wait for new mail (IMAP IDLE where the server pushes; polling otherwise) and run intake.
+    """Wait for new mail (IMAP IDLE where the server pushes; polling otherwise) and run
+    intake only when some has come.
 
     Example: foidesk watch --config /etc/foidesk/foidesk.toml
     """
@@ -108,30 +111,39 @@ def watch(
     import flows.intake  # noqa: F401 - Prefect's logging is set up on import
 
     with one_line_errors(debug):
-        _watch(settings, config, poll_minutes, max_runs)
+        runs = _watch(settings, config, poll_minutes, max_runs, for_minutes)
+    out.print(f"watch: {count(runs, 'intake run')}", markup=False)
 
 
-def _watch(settings, config, poll_minutes: float, max_runs: int | None) -> None:
-    from connectors.errors import ConnectorError
+def _watch(settings, config, poll_minutes: float, max_runs: int | None,
+           for_minutes: float | None) -> int:
+    """The watch flow's loop, here: an intake run only when there is work."""
     from connectors.factory import build_mailbox
     from flows.intake import intake
+    from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.services.intake.watching import watch_mailbox, work_waiting
 
+    desk = bootstrap(settings)
+    key = intake_settings(settings).mailbox_key
     runs = 0
-    intake(config_path=str(config) if config else None)
-    runs += 1
-    with build_mailbox(settings) as mailbox:
-        while max_runs is None or runs < max_runs:
-            try:
-                woke = mailbox.watch(timeout=poll_minutes * 60)
-            except ConnectorError as error:
-                if not error.transient:
-                    fail(str(error))
-                out.print(f"watch: {error}; retrying in 10 s", markup=False)
-                time.sleep(10)
-                continue
-            if woke or poll_minutes:
-                intake(config_path=str(config) if config else None)
-                runs += 1
+
+    class Enough(Exception):
+        pass
+
+    def run_intake() -> None:
+        nonlocal runs
+        intake(config_path=str(config) if config else None)
+        runs += 1
+        if max_runs is not None and runs >= max_runs:
+            raise Enough
+
+    with build_mailbox(settings) as mailbox, contextlib.suppress(Enough):
+        watch_mailbox(mailbox, lambda: work_waiting(desk.uow, mailbox, key), run_intake,
+                      lambda report: None,
+                      seconds=float("inf") if for_minutes is None else for_minutes * 60,
+                      wait_seconds=poll_minutes * 60)
+    desk.close()
+    return runs
 
 
 def serve(config: ConfigOption = None) -> None:

@@ -157,6 +157,11 @@ def _resolve_paths(settings: Settings, base: Path) -> Settings:
         value = getattr(settings, section)
         if value is not None and hasattr(value, "path") and not Path(value.path).is_absolute():
             updates[section] = value.model_copy(update={"path": str((base / value.path).resolve())})
+    named = {name: box.model_copy(update={"path": str((base / box.path).resolve())})
+             for name, box in settings.mailboxes.items()
+             if hasattr(box, "path") and not Path(box.path).is_absolute()}
+    if named:
+        updates["mailboxes"] = {**settings.mailboxes, **named}
     override = settings.templates.override_dir
     if override and not Path(override).is_absolute():
         updates["templates"] = settings.templates.model_copy(

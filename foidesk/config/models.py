@@ -88,8 +88,14 @@ class DecisionMaker(Section):
     email: EmailStr | None = None
 
 
+KEY_PATTERN = r"^[a-z][a-z0-9-]{0,29}$"  # a Prefect deployment and artifact key part
+
+
 class Authority(Section):
     name: str
+    # A short name that keeps this authority's deployments and dashboards apart when one
+    # Prefect server serves several authorities (a shared service): "norfolk".
+    key: str = Field(default="", pattern=r"^$|" + KEY_PATTERN)
     postal_address: str = ""
     foi_address: EmailStr
     decision_maker: DecisionMaker | None = None
@@ -374,6 +380,21 @@ class ReleaseSettings(Section):
     attachment_budget_mb: _bounded_int(1, 100) = 15  # type: ignore[valid-type]
 
 
+class DeploymentSettings(Section):
+    """How `foidesk deployments` lays this desk out on a Prefect server."""
+
+    # The intake schedule: the poll itself, or the fallback when `watch` is on.
+    poll_every_seconds: _bounded_int(10, 86400) = 120  # type: ignore[valid-type]
+    # One long-running watch per mailbox (IMAP IDLE, Graph delta) that starts a flow run
+    # only when mail arrives; polling then runs every `fallback_poll_every_seconds`.
+    watch: bool = False
+    fallback_poll_every_seconds: _bounded_int(60, 86400) = 1800  # type: ignore[valid-type]
+    # Prefect global concurrency limits: sessions at once to one mail server or tenant,
+    # shared by every mailbox and authority that uses it.
+    mail_server_sessions: _bounded_int(1, 100) = 4  # type: ignore[valid-type]
+    relay_sessions: _bounded_int(1, 100) = 2  # type: ignore[valid-type]
+
+
 class TemplateSettings(Section):
     override_dir: str | None = None
 
@@ -386,6 +407,8 @@ class Settings(Section):
     calendar: CalendarSettings = Field(default_factory=CalendarSettings)
     database: DatabaseSettings = Field(default_factory=DatabaseSettings)
     mailbox: Mailbox | None = None
+    # Further FOI mailboxes of the same authority, by name: [mailboxes.environment].
+    mailboxes: dict[str, Mailbox] = Field(default_factory=dict)
     sender: Sender | None = None
     routing: list[RoutingRule] = Field(default_factory=list)
     chase: ChaseSettings = Field(default_factory=ChaseSettings)
@@ -396,3 +419,27 @@ class Settings(Section):
     templates: TemplateSettings = Field(default_factory=TemplateSettings)
     letters: LetterSettings = Field(default_factory=LetterSettings)
     release: ReleaseSettings = Field(default_factory=ReleaseSettings)
+    deployment: DeploymentSettings = Field(default_factory=DeploymentSettings)
+
+    @field_validator("mailboxes")
+    @classmethod
+    def _mailbox_names(cls, boxes: dict[str, Any]) -> dict[str, Any]:
+        for name in boxes:
+            if not re.match(KEY_PATTERN, name):
+                raise ValueError(f'"{name}" is not a mailbox name: use lower-case letters, '
+                                 "digits and hyphens, starting with a letter")
+        return boxes
+
+    def mailbox_names(self) -> list[str | None]:
+        """None for `[mailbox]`, then each of `[mailboxes.NAME]`."""
+        return ([None] if self.mailbox else []) + list(self.mailboxes)
+
+    def for_mailbox(self, name: str | None) -> Settings:
+        """This desk as seen from one of its mailboxes: `[mailboxes.NAME]` becomes `mailbox`.
+        Everything else (the register, references, sender) is the authority's own."""
+        if not name:
+            return self
+        if name not in self.mailboxes:
+            known = ", ".join(sorted(self.mailboxes)) or "none"
+            raise ValueError(f'mailboxes: no mailbox named "{name}" (configured: {known})')
+        return self.model_copy(update={"mailbox": self.mailboxes[name]})

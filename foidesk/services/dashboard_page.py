@@ -30,13 +30,27 @@ STATUS_WORDS = {
 }
 
 
-def artifact_key(reference: str) -> str:
-    """`FOI 000001/26-IR` -> `foi-case-foi-000001-26-ir` (Prefect keys: a-z, 0-9, -)."""
-    return "foi-case-" + re.sub(r"[^a-z0-9]+", "-", reference.lower()).strip("-")
+@dataclass(frozen=True)
+class ArtifactKeys:
+    """The Prefect artifact keys of one authority's pages. On a server that serves several
+    authorities each key starts with the authority's key (`norfolk-foi-caseload`), so no
+    authority's page is overwritten by, or links to, another's."""
+
+    authority: str = ""
+
+    def named(self, name: str) -> str:
+        return f"{self.authority}-{name}" if self.authority else name
+
+    def case(self, reference: str) -> str:
+        """`FOI 000001/26-IR` -> `foi-case-foi-000001-26-ir` (Prefect keys: a-z, 0-9, -)."""
+        return self.named("foi-case-" + re.sub(r"[^a-z0-9]+", "-", reference.lower()).strip("-"))
+
+    def case_link(self, reference: str) -> str:
+        return f"[{reference}](/artifacts/key/{self.case(reference)})"
 
 
-def case_link(reference: str) -> str:
-    return f"[{reference}](/artifacts/key/{artifact_key(reference)})"
+def artifact_keys(settings) -> ArtifactKeys:
+    return ArtifactKeys(settings.authority.key)
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,7 @@ def teams_from_settings(settings) -> Teams:
 
 
 def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, teams: Teams,
-                       as_of: datetime) -> str:
+                       as_of: datetime, keys: ArtifactKeys = ArtifactKeys()) -> str:
     """foi-dashboard: how are we doing, at a glance, in the order a manager asks."""
     soon = due_soon(uow, today, policy, within=SOON)
     late = overdue(uow, today, policy)
@@ -92,9 +106,9 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
         "",
         "## Overdue", "",
     ]
-    lines += _table(late, teams, late=True) or ["No case is overdue."]
+    lines += _table(late, teams, keys, late=True) or ["No case is overdue."]
     lines += ["", f"## Due in the next {SOON} working days", ""]
-    lines += _table(soon, teams, late=False) or [
+    lines += _table(soon, teams, keys, late=False) or [
         f"No case is due in the next {SOON} working days."]
     lines += ["", "Each reference opens the case's own page: details, why its date is what "
               "it is, questions, owners, documents and timeline."]
@@ -121,7 +135,8 @@ def people_rows(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list
     return out
 
 
-def _table(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[str]:
+def _table(rows: list[dict[str, Any]], teams: Teams, keys: ArtifactKeys, *,
+           late: bool) -> list[str]:
     if not rows:
         return []
     when = "Late by" if late else "Time left"
@@ -129,7 +144,7 @@ def _table(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[str]
            "| --- | --- | --- | --- | --- | --- |"]
     for row in people_rows(rows, teams, late=late):
         due = date.fromisoformat(row["Due"])
-        out.append(f"| {case_link(row['Case'])} | {_cell(row['Subject'])} | {row['Team']} | "
+        out.append(f"| {keys.case_link(row['Case'])} | {_cell(row['Subject'])} | {row['Team']} | "
                    f"{due.day} {due:%b %Y} | {row[when]} | {_cell(row['Waiting for'])} |")
     return out
 
@@ -209,13 +224,14 @@ def _cell(text: str) -> str:
     return " ".join(str(text).split()).replace("|", "/")
 
 
-def case_markdown(document: dict[str, Any], teams: Teams, as_of: datetime) -> str:
+def case_markdown(document: dict[str, Any], teams: Teams, as_of: datetime,
+                  keys: ArtifactKeys = ArtifactKeys()) -> str:
     """foi-case-<ref>: one case as `foidesk case` shows it, for a reader in Prefect."""
     local = as_of.astimezone(LONDON)
     d = document
     lines = [f"# {d['reference']}: {_cell(d['subject'])}", "",
              f"As of {local.day} {local:%B %Y, %H:%M} (UK time). [Back to the dashboard]"
-             "(/artifacts/key/foi-dashboard)", "",
+             f"(/artifacts/key/{keys.named('foi-dashboard')})", "",
              "| | |", "| --- | --- |",
              f"| Regime | {d['regime']} |",
              f"| Status | {STATUS_WORDS.get(d['status'], d['status'])} |",
@@ -224,9 +240,9 @@ def case_markdown(document: dict[str, Any], teams: Teams, as_of: datetime) -> st
     if d["working_days_left"] is not None:
         lines.append(f"| Time left | {wording.days_left(d['working_days_left'])} |")
     if d["linked_to"]:
-        lines.append(f"| About | {case_link(d['linked_to']['reference'])} |")
+        lines.append(f"| About | {keys.case_link(d['linked_to']['reference'])} |")
     for link in d["linked_cases"]:
-        lines.append(f"| Linked | {case_link(link['reference'])} ({link['regime']}, "
+        lines.append(f"| Linked | {keys.case_link(link['reference'])} ({link['regime']}, "
                      f"{link['status']}) |")
     lines += ["", "## Why this date", "", "```", *d["deadline_explanation"], "```", ""]
     if d["questions"]:

@@ -83,8 +83,10 @@ def test_foidesk_watch_runs_intake_as_mail_arrives(desk_dir, monkeypatch):
 
     monkeypatch.chdir(desk_dir)
     monkeypatch.delenv("FOIDESK_CONFIG", raising=False)
-    result = CliRunner().invoke(app, ["watch", "--poll-minutes", "0.01", "--max-runs", "2"])
+    result = CliRunner().invoke(app, ["watch", "--poll-minutes", "0.01", "--for-minutes",
+                                      "0.05"])
     assert result.exit_code == 0, result.output
+    assert "watch: 1 intake run" in result.stdout  # none while nothing new came
     outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
     to = sorted(str(outbox[key]["To"]) for key in outbox.keys())  # noqa: SIM118
     assert to == ["foi.officers@example.gov.uk", "jane@example.org"]  # once each, not twice

@@ -1,0 +1,61 @@
+"""The mail servers a desk shares with other desks, as Prefect global concurrency limits.
+
+A tenant's Microsoft Graph throttling and an SMTP relay's connection limit belong to the
+server, not to one mailbox: every mailbox and authority that uses the same server takes a
+slot of the same limit, so twenty councils on one Microsoft 365 tenant never open more
+sessions at once than the tenant allows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from foidesk.config import Settings
+
+
+@dataclass(frozen=True)
+class Limit:
+    """One global concurrency limit: its name and how many may hold it at once."""
+
+    name: str
+    slots: int
+
+
+def _name(*parts: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
+
+
+def mailbox_limit(box: object | None, slots: int = 4) -> Limit | None:
+    """The limit for reading this mailbox's server; None for a local Maildir."""
+    kind = getattr(box, "kind", None)
+    if kind == "imap":
+        return Limit(_name("mail-imap", box.host), slots)  # type: ignore[union-attr]
+    if kind == "graph":
+        return Limit(_name("mail-graph", box.tenant_id), slots)  # type: ignore[union-attr]
+    if kind == "ews":
+        where = box.server or str(box.primary_smtp_address).split("@")[-1]  # type: ignore[union-attr]
+        return Limit(_name("mail-ews", where), slots)
+    return None
+
+
+def sender_limit(sender: object | None, slots: int = 2) -> Limit | None:
+    """The limit for sending through this relay or tenant; None for a Maildir outbox."""
+    kind = getattr(sender, "kind", None)
+    if kind == "smtp":
+        return Limit(_name("send-smtp", sender.host), slots)  # type: ignore[union-attr]
+    if kind == "graph":
+        return Limit(_name("send-graph", sender.tenant_id), slots)  # type: ignore[union-attr]
+    if kind == "ews":
+        where = sender.server or str(sender.primary_smtp_address).split("@")[-1]  # type: ignore[union-attr]
+        return Limit(_name("send-ews", where), slots)
+    return None
+
+
+def limits_of(settings: Settings) -> list[Limit]:
+    """Every limit this desk's mailboxes and sender take, with the config's slot counts."""
+    plan = settings.deployment
+    found = [mailbox_limit(settings.for_mailbox(name).mailbox, plan.mail_server_sessions)
+             for name in settings.mailbox_names()]
+    found.append(sender_limit(settings.sender, plan.relay_sessions))
+    return [limit for limit in found if limit is not None]
