@@ -118,8 +118,10 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
 
 
 @task(cache_policy=NO_CACHE)
-def publish_pages(desk: Desk, today, moment) -> int:
-    """foi-dashboard, and one foi-case-<ref> page for every open case."""
+def publish_pages(desk: Desk, today, moment, only: list[str] | None = None) -> int:
+    """foi-dashboard, and one foi-case-<ref> page for every open case (or, after an
+    intake, for the cases it touched: a page per open case per intake would add hundreds
+    of artifact rows a poll to Prefect's database on a busy desk)."""
     from foidesk.cases import OPEN_STATUSES
     from foidesk.services.dashboard_page import case_markdown, dashboard_markdown
     from foidesk.services.reviews import linked_to, original_of
@@ -135,6 +137,8 @@ def publish_pages(desk: Desk, today, moment) -> int:
     create_markdown_artifact(key=keys.named("foi-dashboard"), markdown=page, description=page)
     with desk.uow() as uow:
         cases = uow.cases.list(statuses=[s.value for s in OPEN_STATUSES])
+        if only is not None:
+            cases = [c for c in cases if c.reference in only]
         pages = [(c.reference, case_document(c, uow.cases.events(c), today, desk.policy,
                                              linked_to=original_of(uow, c),
                                              linked=linked_to(uow, c))) for c in cases]
@@ -145,13 +149,15 @@ def publish_pages(desk: Desk, today, moment) -> int:
 
 
 @flow(name="dashboard", flow_run_name=run_name("dashboard"))
-def dashboard(config_path: str | None = None, now: str | None = None) -> dict[str, int]:
-    """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance."""
+def dashboard(config_path: str | None = None, now: str | None = None,
+              cases: list[str] | None = None) -> dict[str, int]:
+    """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance;
+    the case pages of every open case, or only of `cases`."""
     today = london_date(parse_now(now))
     desk = bootstrap(load_config(config_path))
     moment = parse_now(now).astimezone(LONDON)
     counts = publish_tables(desk, today, f"{moment:%d %B %Y %H:%M}")
-    counts["foi-case pages"] = publish_pages(desk, today, moment)
+    counts["foi-case pages"] = publish_pages(desk, today, moment, cases)
     publish_performance(desk, today)
     desk.close()
     return counts

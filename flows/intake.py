@@ -27,7 +27,7 @@ from flows.common import (
 )
 from flows.dashboard import dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
-from foidesk.deployments.limits import mailbox_limit, sender_limit
+from foidesk.deployments.limits import limits_taken
 from foidesk.outbox import DrainReport, drain
 from foidesk.services.dashboard_page import artifact_keys
 from foidesk.services.intake import (
@@ -123,15 +123,15 @@ def intake(config_path: str | None = None, now: str | None = None,
     registered: list[str] = []
     retried = {} if wait_for_servers else {"retries": 0}
     move, fetch = mark_processed.with_options(**retried), ingest.with_options(**retried)
-    plan = config.deployment
-    with server_slot(mailbox_limit(config.mailbox, plan.mail_server_sessions)), \
+    mail_server, relay = limits_taken(config)
+    with server_slot(mail_server), \
             build_mailbox(config, patient=wait_for_servers) as box, \
             build_sender(config) as sender:
         move(desk, box)
         report = fetch(desk, box, settings, moment, max_batches)
         counts.update(report.counts())
         registered += report.registered
-        with server_slot(sender_limit(config.sender, plan.relay_sessions)):
+        with server_slot(relay):
             sent = drain_outbox(desk, sender, moment)
         counts["sent"] += len(sent.sent)
         counts["send_failed"] += len(sent.failed)
@@ -154,5 +154,5 @@ def intake(config_path: str | None = None, now: str | None = None,
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
     desk.close()
     if registered or counts.get("sent"):
-        dashboard(config_path=config_path, now=now)  # managers see new work at once
+        dashboard(config_path=config_path, now=now, cases=registered)  # new work at once
     return dict(counts)

@@ -56,6 +56,9 @@ def deployments(
             "`prefect deploy --all --prefect-file THIS`.\n"
             + yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
     commands = "\n".join(setup_commands(made)) + "\n"
+    if made.limits and not all(d.settings.deployment.concurrency_limits for d in desks):
+        commands += ("# Once the limits exist, set [deployment] concurrency_limits = true in "
+                     "each config so intake takes them.\n")
     if output:
         output.write_text(text, encoding="utf-8")
         out.print(f"{len(made.deployments)} deployments written to {output}", markup=False)

@@ -390,7 +390,9 @@ class DeploymentSettings(Section):
     watch: bool = False
     fallback_poll_every_seconds: _bounded_int(60, 86400) = 1800  # type: ignore[valid-type]
     # Prefect global concurrency limits: sessions at once to one mail server or tenant,
-    # shared by every mailbox and authority that uses it.
+    # shared by every mailbox and authority that uses it. Turn on once the limits exist
+    # (`foidesk deployments --setup` writes the commands that create them).
+    concurrency_limits: bool = False
     mail_server_sessions: _bounded_int(1, 100) = 4  # type: ignore[valid-type]
     relay_sessions: _bounded_int(1, 100) = 2  # type: ignore[valid-type]
 

@@ -52,6 +52,16 @@ def sender_limit(sender: object | None, slots: int = 2) -> Limit | None:
     return None
 
 
+def limits_taken(settings: Settings) -> tuple[Limit | None, Limit | None]:
+    """The mailbox's and the sender's limits an intake run takes: none until the config
+    says the limits exist (`[deployment] concurrency_limits = true`)."""
+    plan = settings.deployment
+    if not plan.concurrency_limits:
+        return None, None
+    return (mailbox_limit(settings.mailbox, plan.mail_server_sessions),
+            sender_limit(settings.sender, plan.relay_sessions))
+
+
 def limits_of(settings: Settings) -> list[Limit]:
     """Every limit this desk's mailboxes and sender take, with the config's slot counts."""
     plan = settings.deployment

@@ -118,9 +118,9 @@ class Worker:
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [PREFECT, "worker", "start", "--pool", "foidesk", "--name", self.name,
-                 "--limit", "4"], env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True, cwd=REPO)
+                [PREFECT, "worker", "start", "--pool", "foidesk", "--type", "process",
+                 "--name", self.name, "--limit", "4"], env=self.env, stdout=log,
+                stderr=subprocess.STDOUT, start_new_session=True, cwd=REPO)
 
     def runs_pid(self, pid: int) -> bool:
         """True when `pid` descends from this worker (its flow run's process)."""
