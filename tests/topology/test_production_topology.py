@@ -142,6 +142,7 @@ def test_shared_service_on_prefect_server_survives_a_killed_worker_and_a_server_
             configs[authority] = tmp_path / f"{authority}.toml"
             configs[authority].write_text(config_text(authority, dovecot, smtp, url))
             _foidesk("cases", "-c", str(configs[authority]))  # first use migrates it
+        empty = {a: _bytes_per_case(e, 0) for a, e in engines.items()}  # the bare schema
 
         home = tmp_path / "prefect-home"
         port = free_port()
@@ -299,6 +300,9 @@ def test_shared_service_on_prefect_server_survives_a_killed_worker_and_a_server_
                 "messages sent": len(smtp.handler.received),
                 "intake runs by state": dict(states),
                 "total seconds": round(time.monotonic() - started),
+                "register bytes per case": {a: _bytes_per_case(e, empty[a])
+                                            for a, e in engines.items()},
+                "prefect database bytes": _database_bytes(prefect_db),
             })
             assert states["CRASHED"] >= 1 and states["COMPLETED"] >= 6
         for engine in engines.values():
@@ -306,6 +310,23 @@ def test_shared_service_on_prefect_server_survives_a_killed_worker_and_a_server_
     print("TOPOLOGY " + json.dumps(figures))
     (REPO / "var").mkdir(exist_ok=True)
     (REPO / "var" / "topology.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def _bytes_per_case(engine, empty: int) -> int:
+    """The register's growth per case over its bare schema (or, for an empty one, its
+    size)."""
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+        cases = connection.execute(text("SELECT count(*) FROM cases")).scalar_one()
+    return (size - empty) // max(cases, 1)
+
+
+def _database_bytes(url: str) -> int:
+    engine = create_engine(url.replace("+asyncpg", "+psycopg"))
+    with engine.connect() as connection:
+        size = connection.execute(text("SELECT pg_database_size(current_database())")).scalar_one()
+    engine.dispose()
+    return size
 
 
 def _foidesk(*args: str) -> None:
