@@ -69,9 +69,9 @@ def drain_outbox(desk: Desk, sender: Sender, now) -> DrainReport:
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
-def mark_processed(desk: Desk, mailbox: Mailbox) -> int:
-    """Move committed messages to the processed or quarantine folder."""
-    return move_pending(desk.uow, mailbox)
+def mark_processed(desk: Desk, mailbox: Mailbox, mailbox_key: str) -> int:
+    """Move this mailbox's committed messages to the processed or quarantine folder."""
+    return move_pending(desk.uow, mailbox, mailbox_key)
 
 
 DELIVERY = ("sent", "send_failed", "send_unknown")
@@ -127,7 +127,7 @@ def intake(config_path: str | None = None, now: str | None = None,
     with server_slot(mail_server), \
             build_mailbox(config, patient=wait_for_servers) as box, \
             build_sender(config) as sender:
-        move(desk, box)
+        move(desk, box, settings.mailbox_key)
         report = fetch(desk, box, settings, moment, max_batches)
         counts.update(report.counts())
         registered += report.registered
@@ -136,7 +136,7 @@ def intake(config_path: str | None = None, now: str | None = None,
         counts["sent"] += len(sent.sent)
         counts["send_failed"] += len(sent.failed)
         counts["send_unknown"] += len(sent.unknown)
-        move(desk, box)
+        move(desk, box, settings.mailbox_key)
     scope = f"{config.authority.key}." if config.authority.key else ""
     for reference in registered:
         emit_event(

@@ -219,6 +219,9 @@ class Message(Base):
     to_addrs: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     provider_id: Mapped[str | None] = mapped_column(String(998))
+    # Which mailbox it came from (intake's mailbox key): provider ids are unique only
+    # within one mailbox (two Dovecot users' INBOXes can share UIDVALIDITY and UIDs).
+    mailbox: Mapped[str | None] = mapped_column(String(300))
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # or in the content store by hash

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from foidesk.outbox import mail_waiting
 from foidesk.register.models import (
@@ -52,20 +52,29 @@ def poll_state(uow: SqlUnitOfWork, mailbox_key: str) -> PollState:
     """Pending moves, the cursor, and whether mail waits to be sent: one read, so an
     idle poll costs the register a single transaction."""
     with uow:
-        return PollState(_pending_moves(uow), _cursor(uow, mailbox_key), mail_waiting(uow))
+        return PollState(_pending_moves(uow, mailbox_key), _cursor(uow, mailbox_key),
+                         mail_waiting(uow))
 
 
-def pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
-    """Provider ids whose transaction committed but which the mailbox has not moved yet."""
+def pending_moves(uow: SqlUnitOfWork, mailbox_key: str) -> dict[str, list[str]]:
+    """Provider ids of this mailbox whose transaction committed but which it has not
+    moved yet."""
     with uow:
-        return _pending_moves(uow)
+        return _pending_moves(uow, mailbox_key)
 
 
-def _pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
+def _of_mailbox(mailbox_key: str):
+    """This mailbox's rows (rows from before migration 0011 name no mailbox: a register
+    had one then)."""
+    return or_(Message.mailbox == mailbox_key, Message.mailbox.is_(None))
+
+
+def _pending_moves(uow: SqlUnitOfWork, mailbox_key: str) -> dict[str, list[str]]:
     rows = uow.session.execute(
         select(Message.provider_id, Message.mailbox_target).where(
             Message.direction == "in", ~Message.moved,  # ix_messages_unmoved
             Message.mailbox_target.is_not(None), Message.provider_id.is_not(None),
+            _of_mailbox(mailbox_key),
         )
     ).all()
     moves: dict[str, list[str]] = {"processed": [], "quarantine": []}
@@ -74,14 +83,14 @@ def _pending_moves(uow: SqlUnitOfWork) -> dict[str, list[str]]:
     return moves
 
 
-def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str]) -> None:
+def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str], mailbox_key: str) -> None:
     ids = list(provider_ids)
     if not ids:
         return
     with uow:
         for row in uow.session.scalars(
             select(Message).where(Message.direction == "in", ~Message.moved,
-                                  Message.provider_id.in_(ids))
+                                  Message.provider_id.in_(ids), _of_mailbox(mailbox_key))
         ):
             row.moved = True
         uow.commit()
@@ -90,11 +99,12 @@ def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str]) -> None:
 def move_pending(
     uow_factory: Callable[[], SqlUnitOfWork],
     mailbox,
+    mailbox_key: str,
     checkpoint: Callable[[str], None] = lambda name: None,
     moves: dict[str, list[str]] | None = None,
 ) -> int:
-    """Move every committed message the mailbox still holds; repeats are harmless."""
-    moves = pending_moves(uow_factory()) if moves is None else moves
+    """Move every committed message this mailbox still holds; repeats are harmless."""
+    moves = pending_moves(uow_factory(), mailbox_key) if moves is None else moves
     if not moves["processed"] and not moves["quarantine"]:
         return 0
     checkpoint("before_move")
@@ -103,5 +113,5 @@ def move_pending(
     if moves["quarantine"]:
         mailbox.quarantine(moves["quarantine"])
     done = moves["processed"] + moves["quarantine"]
-    mark_moved(uow_factory(), done)
+    mark_moved(uow_factory(), done, mailbox_key)
     return len(done)

@@ -105,7 +105,8 @@ def process_message(
                 select(Message).where(Message.message_id == message_id).limit(1)
             ) if message_id else None
             if existing is not None and _same_message(existing, raw):
-                return _already_known(uow, existing, provider_id, raw, now)
+                return _already_known(uow, existing, provider_id, raw, now,
+                                      settings.mailbox_key)
             if existing is not None:
                 # A different message reusing a Message-ID (a broken client, a forged
                 # header): it is processed on its own under an id made from its content.
@@ -115,7 +116,8 @@ def process_message(
                 again = uow.session.scalar(select(Message).where(
                     Message.direction == "in", Message.message_id == new_id).limit(1))
                 if again is not None:  # and that one delivered twice
-                    return _already_known(uow, again, provider_id, raw, now)
+                    return _already_known(uow, again, provider_id, raw, now,
+                                          settings.mailbox_key)
             outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
             checkpoint("after_parse")  # parsed and acted on, not yet committed
             uow.commit()
@@ -130,7 +132,8 @@ def process_message(
                                                        Message.message_id == stored_id)):
             stored_id = f"<quarantine.{uuid.uuid4().hex}@foidesk.invalid>"
         store_message(uow, provider_id, raw, stored_id, None, arrived_at or now, "quarantined",
-                      reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit)
+                      reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit,
+                      mailbox=settings.mailbox_key)
         _tell_team_of_quarantine(uow, raw, stored_id, arrived_at or now, reason, settings, now)
         uow.commit()
     return Outcome(provider_id, "quarantined", reason)
@@ -173,23 +176,26 @@ def _replace_message_id(raw: bytes, new_id: str) -> bytes:
 
 
 def _already_known(
-    uow: SqlUnitOfWork, existing: Message, provider_id: str, raw: bytes, now: datetime
+    uow: SqlUnitOfWork, existing: Message, provider_id: str, raw: bytes, now: datetime,
+    mailbox: str,
 ) -> Outcome:
     """The same message again (a second delivery, a rescan, or our own notice coming back)."""
     if existing.direction == "out":
         reason = "our own message came back into the mailbox"
     else:
         reason = f"already registered as {existing.triage or 'a message'}"
-    if existing.direction == "in" and existing.provider_id == provider_id:
+    if (existing.direction == "in" and existing.provider_id == provider_id
+            and existing.mailbox in (mailbox, None)):
         outcome = Outcome(provider_id, "duplicate", reason)
         if existing.mailbox_target is None:
             existing.mailbox_target = "processed"
         uow.commit()
         return outcome
-    # Another copy with its own provider id: keep a row so the copy is moved too.
-    copy_id = content_hash(provider_id.encode() + raw)[:16]  # one row per copy delivered
+    # Another copy (its own provider id, or another mailbox): a row so it is moved too.
+    copy_id = content_hash(f"{mailbox}|{provider_id}".encode() + raw)[:16]  # one per copy
     store_message(uow, provider_id, raw, f"<copy.{copy_id}.{existing.message_id[1:]}",
-           existing.case_id, now, "duplicate", reason, target="processed", keep_raw=False)
+                  existing.case_id, now, "duplicate", reason, target="processed",
+                  keep_raw=False, mailbox=mailbox)
     uow.commit()
     return Outcome(provider_id, "duplicate", reason)
 
@@ -204,8 +210,8 @@ def _process(
     case = act(uow, message, triage, settings, arrived_at, now)
     registered = bool(case is not None and getattr(case, "opened_by_intake", False))
     row = store_message(uow, provider_id, raw, message.message_id, case.id if case else None,
-                 arrived_at, triage.decision.value, triage.reason, target="processed",
-                 message=message)
+                        arrived_at, triage.decision.value, triage.reason, target="processed",
+                        message=message, mailbox=settings.mailbox_key)
     row.case = case
     store_attachments(uow, row, message)
     return Outcome(provider_id, triage.decision.value, triage.reason,

@@ -26,7 +26,8 @@ def run_intake(
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
     report = IntakeReport()
     start = poll_state(uow_factory(), settings.mailbox_key)
-    report.moved += move_pending(uow_factory, mailbox, checkpoint, start.moves)
+    report.moved += move_pending(uow_factory, mailbox, settings.mailbox_key, checkpoint,
+                                 start.moves)
     for n in range(max_batches):
         cursor = start.cursor if n == 0 else load_cursor(uow_factory(), settings.mailbox_key)
         batch = mailbox.fetch(cursor)
@@ -44,7 +45,7 @@ def run_intake(
             report.send_failures += len(sent.failed)
             report.unknown += len(sent.unknown)
         if batch.messages:  # an idle poll has nothing new to move
-            report.moved += move_pending(uow_factory, mailbox, checkpoint)
+            report.moved += move_pending(uow_factory, mailbox, settings.mailbox_key, checkpoint)
         if not batch.more:
             break
     report.quarantined = report.counts.get("quarantined", 0)

@@ -22,7 +22,7 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 def store_message(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str, case_id: int | None,
     at: datetime, decision: str, reason: str, *, target: str, keep_raw: bool = True,
-    message: InboundMessage | None = None,
+    message: InboundMessage | None = None, mailbox: str | None = None,
 ) -> Message:
     row = Message(
         case_id=case_id, direction="in", message_id=message_id,
@@ -33,7 +33,7 @@ def store_message(
         to_addrs=", ".join(message.to) if message else "",
         at=at, provider_id=provider_id, content_sha256=content_hash(raw), size=len(raw),
         raw=raw if keep_raw else None, triage=decision, triage_reason=reason,
-        mailbox_target=target, moved=False,
+        mailbox=mailbox, mailbox_target=target, moved=False,
     )
     uow.session.add(row)
     return row
