@@ -195,3 +195,33 @@ def test_flow_runs_are_named_for_what_and_when(desk_dir):
     found = asyncio.run(names())
     assert "intake maildir:mailbox 2026-11-02 10:00" in found
     assert "chase 2026-11-03" in found
+
+
+def test_an_idle_poll_leaves_no_artifact_and_the_watch_flow_runs_intake_when_mail_comes(
+        desk_dir):
+    import threading
+    import time
+
+    from prefect.artifacts import Artifact
+
+    from flows.intake import intake
+    from flows.watch import watch
+
+    config = str(desk_dir / "foidesk.toml")
+    intake(config_path=config, now="2026-11-02T10:00")
+    first = Artifact.get("intake-triage").id
+    assert not intake(config_path=config, now="2026-11-02T10:02").get("new_request")
+    assert Artifact.get("intake-triage").id == first  # nothing new, nothing written
+
+    def arrive() -> None:
+        time.sleep(2)
+        stdlib_mailbox.Maildir(desk_dir / "var" / "mailbox").add(
+            request_email(7, sender="late@example.org"))
+
+    feeder = threading.Thread(target=arrive)
+    feeder.start()
+    figures = watch(config_path=config, hours=6 / 3600, wait_seconds=1)
+    feeder.join()
+    assert figures["intakes"] == 1 and figures["waits"] >= 4
+    outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
+    assert sum(str(outbox[key]["To"]) == "late@example.org" for key in outbox.keys()) == 1  # noqa: SIM118
