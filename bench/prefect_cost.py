@@ -25,7 +25,6 @@ sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "integration"),
 
 TABLES = ("flow_run", "flow_run_state", "task_run", "task_run_state", "events",
           "event_resources", "artifact", "artifact_collection", "log")
-PASSWORD = "bench password"
 
 
 def measure(engine) -> dict[str, tuple[int, int]]:
@@ -62,14 +61,20 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
 
-    from intake_support import request_email
+    from intake_support import request_email, server_config
     from prefect_processes import PrefectServer
-    from servers import create_database, dovecot_server, free_port, restartable_postgres
+    from servers import (
+        IMAP_USERS,
+        create_database,
+        dovecot_server,
+        free_port,
+        restartable_postgres,
+    )
     from servers import smtp_server as smtp_context
     from sqlalchemy import create_engine
 
     tmp = Path(tempfile.mkdtemp(prefix="foidesk-prefect-cost-"))
-    with restartable_postgres() as postgres, dovecot_server({"foi": PASSWORD}) as dovecot, \
+    with restartable_postgres() as postgres, dovecot_server(IMAP_USERS) as dovecot, \
             smtp_context() as smtp:
         prefect_url = create_database(postgres.url, "prefect")
         port = free_port()
@@ -81,27 +86,10 @@ def main() -> None:
                                port, tmp / "server.log")
         server.start()
         os.environ.update(env)  # this process's flows report to that server
-        os.environ["FOIDESK_BENCH_PASSWORD"] = PASSWORD
+        os.environ["FOIDESK_BENCH_PASSWORD"] = IMAP_USERS["foi"]
         config = tmp / "foidesk.toml"
-        config.write_text(f"""
-[authority]
-name = "Bench Council"
-foi_address = "foi@bench.gov.uk"
-[database]
-url = "sqlite:///{tmp / 'register.db'}"
-[mailbox]
-kind = "imap"
-host = "127.0.0.1"
-port = {dovecot.imap_port}
-security = "plain"
-username = "foi"
-password = {{ env = "FOIDESK_BENCH_PASSWORD" }}
-[sender]
-kind = "smtp"
-host = "127.0.0.1"
-port = {smtp.port}
-security = "plain"
-""")
+        config.write_text(server_config(dovecot, smtp, str(tmp / "register.db"), "INBOX",
+                                        imap_password_env="FOIDESK_BENCH_PASSWORD"))
         from imapclient import IMAPClient
 
         from flows.intake import intake
@@ -109,7 +97,7 @@ security = "plain"
 
         prefect_db = create_engine(prefect_url)
         imap = IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False)
-        imap.login("foi", PASSWORD)
+        imap.login("foi", IMAP_USERS["foi"])
         sent = [0]
 
         def deliver(count: int = 1) -> None:

@@ -26,30 +26,30 @@ def _name(*parts: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", "-".join(parts).lower()).strip("-")
 
 
-def mailbox_limit(box: object | None, slots: int = 4) -> Limit | None:
-    """The limit for reading this mailbox's server; None for a local Maildir."""
-    kind = getattr(box, "kind", None)
-    if kind == "imap":
-        return Limit(_name("mail-imap", box.host), slots)  # type: ignore[union-attr]
+def _server(thing: object | None) -> str | None:
+    """The server a mailbox or sender talks to: `imap-<host>`, `graph-<tenant>`; None for
+    a local Maildir."""
+    kind = getattr(thing, "kind", None)
+    if kind in ("imap", "smtp"):
+        return f"{kind}-{thing.host}"  # type: ignore[union-attr]
     if kind == "graph":
-        return Limit(_name("mail-graph", box.tenant_id), slots)  # type: ignore[union-attr]
+        return f"graph-{thing.tenant_id}"  # type: ignore[union-attr]
     if kind == "ews":
-        where = box.server or str(box.primary_smtp_address).split("@")[-1]  # type: ignore[union-attr]
-        return Limit(_name("mail-ews", where), slots)
+        return "ews-" + (thing.server  # type: ignore[union-attr]
+                         or str(thing.primary_smtp_address).split("@")[-1])  # type: ignore[union-attr]
     return None
+
+
+def mailbox_limit(box: object | None, slots: int = 4) -> Limit | None:
+    """The limit for reading this mailbox's server."""
+    server = _server(box)
+    return Limit(_name("mail", server), slots) if server else None
 
 
 def sender_limit(sender: object | None, slots: int = 2) -> Limit | None:
-    """The limit for sending through this relay or tenant; None for a Maildir outbox."""
-    kind = getattr(sender, "kind", None)
-    if kind == "smtp":
-        return Limit(_name("send-smtp", sender.host), slots)  # type: ignore[union-attr]
-    if kind == "graph":
-        return Limit(_name("send-graph", sender.tenant_id), slots)  # type: ignore[union-attr]
-    if kind == "ews":
-        where = sender.server or str(sender.primary_smtp_address).split("@")[-1]  # type: ignore[union-attr]
-        return Limit(_name("send-ews", where), slots)
-    return None
+    """The limit for sending through this relay or tenant."""
+    server = _server(sender)
+    return Limit(_name("send", server), slots) if server else None
 
 
 def limits_taken(settings: Settings) -> tuple[Limit | None, Limit | None]:
