@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench bench-smoke clean
+.PHONY: demo test lint docs bench bench-smoke bench-prefect clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)
 bench-smoke: $(STAMP)
 	bash scripts/ensure-servers
 	$(BIN)/python -m bench --size smoke --runs 1
+
+bench-prefect: $(STAMP)
+	bash scripts/ensure-servers
+	$(BIN)/python -m bench.prefect_cost --polls 30 --json bench/prefect-cost.json
 
 docs: $(STAMP)
 	$(BIN)/python -m foidesk.cli.reference > docs/cli.md
