@@ -68,7 +68,8 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
     from foidesk.services.cases import london_date
     from foidesk.services.reports import overdue
 
-    case_link = artifact_keys(desk.settings).case_link
+    keys = artifact_keys(desk.settings)
+    case_link = keys.case_link
     local = moment.astimezone(LONDON)
     lines = [f"# {kind.title()} run, {local:%A %d %B %Y}", "",
              f"As of {local:%d %B %Y %H:%M} (UK time).", ""]
@@ -84,7 +85,7 @@ def chase_markdown(kind: str, report: ChaseReport, desk: Desk, moment) -> str:
         if late:
             lines.append(f"{count(len(late), 'case')} overdue: "
                          + ", ".join(case_link(r["reference"]) for r in late)
-                         + f" (see {artifact_keys(desk.settings).named('foi-dashboard')}).")
+                         + f" (see {keys.named('foi-dashboard')}).")
     return "\n".join(lines)
 
 

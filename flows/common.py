@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 
 from connectors.base import OutgoingMessage
@@ -41,8 +41,7 @@ def server_slot(limit: Limit | None) -> Iterator[None]:
     to it (`foidesk deployments` prints the commands that create the limits). A limit
     nobody created is not enforced: a single desk need not create any."""
     if limit is None:
-        with nullcontext():
-            yield
+        yield
         return
     from prefect.concurrency.sync import concurrency
 

@@ -12,7 +12,7 @@ from prefect.runtime import flow_run
 from connectors.factory import build_mailbox
 from flows.common import load_config, run_name
 from flows.intake import intake
-from foidesk.bootstrap import bootstrap, intake_settings
+from foidesk.bootstrap import bootstrap, mailbox_key
 from foidesk.services.intake.watching import WatchReport, watch_mailbox, work_waiting
 
 
@@ -24,7 +24,7 @@ def watch(config_path: str | None = None, mailbox: str | None = None, hours: flo
     logger = get_run_logger()
     config = load_config(config_path).for_mailbox(mailbox)
     desk = bootstrap(config)
-    key = intake_settings(config).mailbox_key
+    key = mailbox_key(config.mailbox)
     resource = {"prefect.resource.id": f"foidesk.mailbox.{key}",
                 "prefect.resource.name": key,
                 "foidesk.authority": config.authority.key or config.authority.name}

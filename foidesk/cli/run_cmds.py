@@ -120,11 +120,11 @@ def _watch(settings, config, poll_minutes: float, max_runs: int | None,
     """The watch flow's loop, here: an intake run only when there is work."""
     from connectors.factory import build_mailbox
     from flows.intake import intake
-    from foidesk.bootstrap import bootstrap, intake_settings
+    from foidesk.bootstrap import bootstrap, mailbox_key
     from foidesk.services.intake.watching import watch_mailbox, work_waiting
 
     desk = bootstrap(settings)
-    key = intake_settings(settings).mailbox_key
+    key = mailbox_key(settings.mailbox)
     runs = 0
 
     class Enough(Exception):

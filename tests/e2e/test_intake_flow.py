@@ -220,7 +220,7 @@ def test_an_idle_poll_leaves_no_artifact_and_the_watch_flow_runs_intake_when_mai
 
     feeder = threading.Thread(target=arrive)
     feeder.start()
-    figures = watch(config_path=config, hours=6 / 3600, wait_seconds=1)
+    figures = watch(config_path=config, hours=10 / 3600, wait_seconds=1)  # room for the intake
     feeder.join()
     assert figures["intakes"] == 1 and figures["waits"] >= 4
     outbox = stdlib_mailbox.Maildir(desk_dir / "var" / "outbox")
