@@ -148,7 +148,7 @@ class MaildirSender(BatchSender):
         self.outbox = mailbox.Maildir(Path(path), create=True)
 
     def send(self, message: OutgoingMessage) -> SendResult:
-        key = self.outbox.add(mailbox.MaildirMessage(message.raw))
+        key = self.outbox.add(message.raw)  # the bytes as composed, not re-serialised
         return SendResult(ok=True, provider_id=key)
 
     def was_sent(self, message_id: str | None) -> bool | None:

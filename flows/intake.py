@@ -36,7 +36,6 @@ from foidesk.services.intake import (
     load_cursor,
     move_pending,
     process_batch,
-    save_cursor,
 )
 
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15],
@@ -46,17 +45,16 @@ IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15],
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
 def ingest(desk: Desk, mailbox: Mailbox, settings: IntakeSettings, now,
            max_batches: int) -> BatchReport:
-    """Fetch batch after batch and register each message (one transaction per message),
-    saving the cursor after every batch: one task however large the backlog, so a poll
-    costs Prefect the same few task runs whatever arrived. A retry is safe: a message is
+    """Fetch batch after batch and register each batch in one transaction with its
+    cursor: one task however large the backlog, so a poll costs Prefect the same few
+    task runs whatever arrived. A retry is safe: a message is
     recognised by its Message-ID, and the cursor only moves past committed batches."""
     report = BatchReport()
     for _ in range(max_batches):
         cursor = load_cursor(desk.uow(), settings.mailbox_key)
         batch = mailbox.fetch(cursor)
-        report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now).outcomes
-        if batch.cursor != cursor:
-            save_cursor(desk.uow(), settings.mailbox_key, batch.cursor, now)
+        report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now,
+                                         cursor=(cursor, batch.cursor)).outcomes
         if not batch.more:
             break
     return report

@@ -23,11 +23,12 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake import run_intake
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
-STEPS = ["after_fetch", "after_commit", "before_send", "after_send", "before_move"]
+STEPS = ["after_fetch", "after_parse", "after_message", "before_commit", "after_commit",
+         "before_send", "after_send", "before_move"]
 
 
-class Crash(Exception):
-    """The process dies here."""
+class Crash(BaseException):
+    """The process dies here (as KeyboardInterrupt would: no `except Exception` catches it)."""
 
 
 def crash_once_at(step: str):

@@ -32,9 +32,11 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 CHILD = Path(__file__).with_name("crash_child.py")
 REQUESTERS = ("jane@example.org", "raj@example.org")
 
-INTAKE_POINTS = ["after_fetch:1", "after_parse:1", "after_parse:2", "after_commit:1",
-                 "after_commit:2", "before_send:1", "after_send:1", "after_send:2",
-                 "after_send:3", "after_send:4", "before_move:1"]
+# One batch (two requests), one commit: kills inside the batch's transaction (after the
+# first message's savepoint, mid-second, before the commit) and after it.
+INTAKE_POINTS = ["after_fetch:1", "after_parse:1", "after_message:1", "after_parse:2",
+                 "after_message:2", "before_commit:1", "after_commit:1", "before_send:1",
+                 "after_send:1", "after_send:2", "after_send:3", "after_send:4", "before_move:1"]
 CHASE_POINTS = ["after_commit:1", "after_commit:2", "before_send:1", "before_send:2",
                 "after_send:1", "after_send:2"]
 RESPOND_POINTS = ["after_commit:1", "before_send:1", "after_send:1"]

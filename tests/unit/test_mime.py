@@ -74,3 +74,65 @@ def test_an_original_8bit_cannot_carry_goes_as_a_file():
     back = message_from_bytes(_sent(attach_message=original), policy=policy.default)
     types = [p.get_content_type() for p in back.walk()]
     assert "message/rfc822" not in types and "application/octet-stream" in types
+
+
+PLAIN_CASES = [
+    ("From", "Example Council FOI <foi@example.gov.uk>"),
+    ("To", "jane@example.org, Raj Patel <raj@example.org>"),
+    ("To", ", ".join(f"Owner {n} <owner{n}@example.gov.uk>" for n in range(12))),
+    ("Subject", "[FOI 000001/26] Your request: potholes in ward 12 and the roads beyond "
+                "the bypass, which were resurfaced in 2025"),
+    ("Date", "Mon, 02 Nov 2026 10:00:00 +0000"),
+    ("Message-ID", "<177.1@example.gov.uk>"),
+    ("References", " ".join([M365, "<a@example.org>", M365.replace("A1", "B2")])),
+    ("Auto-Submitted", "auto-generated"),
+]
+REGISTRY_CASES = [  # each needs the stdlib: quoting, a comment, non-ASCII, an encoded word
+    ("From", "Smith, Jane <jane@example.org>"),
+    ("From", "J. Smith <jane@example.org>"),
+    ("From", "Cyngor Sir Ynys Môn FOI <foi@ynysmon.llyw.cymru>"),
+    ("To", "jane@example.org (Jane)"),
+    ("Subject", "Cais Rhyddid Gwybodaeth: ŵyr a ŷd"),
+]
+
+
+def _written(name: str, value: str, *, plain: bool) -> bytes:
+    from email.message import EmailMessage
+
+    from foidesk.mime import MAIL_POLICY
+    from foidesk.mime import _registry as registry
+
+    chosen = SMTP_POLICY if plain else MAIL_POLICY.clone(header_factory=registry(),
+                                                          linesep="\r\n")
+    message = EmailMessage(policy=chosen)
+    message[name] = value
+    message.set_content("x")
+    return message.as_bytes(policy=chosen)
+
+
+@pytest.mark.parametrize(("name", "value"), PLAIN_CASES + REGISTRY_CASES)
+def test_the_plain_header_path_reads_back_as_the_registry_s_does(name, value):
+    """Composing skips the header registry for plain ASCII values; the stdlib's own parser
+    must read the result exactly as it reads the registry's, and every line must fit."""
+    plain, registry = (_written(name, value, plain=p) for p in (True, False))
+    lines = _head(plain).split(b"\r\n")
+    assert all(len(line) <= 78 or len(line.split()) <= 2 for line in lines)  # one word a line
+    read = [message_from_bytes(raw, policy=policy.default) for raw in (plain, registry)]
+    assert str(read[0][name]) == str(read[1][name])
+    if name.lower() in ("from", "to"):
+        assert [a.addr_spec for a in read[0][name].addresses] == [
+            a.addr_spec for a in read[1][name].addresses]
+
+
+@pytest.mark.parametrize(("name", "value"), PLAIN_CASES)
+def test_plain_values_skip_the_registry(name, value):
+    from foidesk.mime import MAIL_POLICY, _PlainHeader
+
+    assert isinstance(MAIL_POLICY.header_factory(name, value), _PlainHeader)
+
+
+@pytest.mark.parametrize(("name", "value"), REGISTRY_CASES)
+def test_values_that_need_parsing_go_through_the_registry(name, value):
+    from foidesk.mime import MAIL_POLICY, _PlainHeader
+
+    assert not isinstance(MAIL_POLICY.header_factory(name, value), _PlainHeader)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from foidesk.outbox import mail_waiting
 from foidesk.register.models import (
@@ -31,12 +31,17 @@ def _cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
 
 def save_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: datetime) -> None:
     with uow:
-        row = uow.session.get(MailboxCursor, mailbox_key)
-        if row is None:
-            uow.session.add(MailboxCursor(mailbox=mailbox_key, cursor=cursor, updated_at=now))
-        else:
-            row.cursor, row.updated_at = cursor, now
+        put_cursor(uow, mailbox_key, cursor, now)
         uow.commit()
+
+
+def put_cursor(uow: SqlUnitOfWork, mailbox_key: str, cursor: str | None, now: datetime) -> None:
+    """Set the cursor inside the caller's transaction (the batch it belongs to)."""
+    row = uow.session.get(MailboxCursor, mailbox_key)
+    if row is None:
+        uow.session.add(MailboxCursor(mailbox=mailbox_key, cursor=cursor, updated_at=now))
+    else:
+        row.cursor, row.updated_at = cursor, now
 
 
 @dataclass(frozen=True)
@@ -88,11 +93,10 @@ def mark_moved(uow: SqlUnitOfWork, provider_ids: Iterable[str], mailbox_key: str
     if not ids:
         return
     with uow:
-        for row in uow.session.scalars(
-            select(Message).where(Message.direction == "in", ~Message.moved,
+        uow.session.execute(
+            update(Message).where(Message.direction == "in", ~Message.moved,
                                   Message.provider_id.in_(ids), _of_mailbox(mailbox_key))
-        ):
-            row.moved = True
+            .values(moved=True).execution_options(synchronize_session=False))
         uow.commit()
 
 

@@ -1,5 +1,6 @@
-"""One message, one transaction: triage it, act on it, store it; quarantine it when
-anything fails. A batch never stops for one bad message."""
+"""One fetched batch, one transaction: each message triaged, acted on and stored in a
+savepoint of its own, and quarantined when anything fails. A batch never stops for one
+bad message."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from foidesk.mail import InboundMessage, MessageTooLarge, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
+from foidesk.services.intake.cursor import put_cursor
 from foidesk.services.intake.notices import message_id_of, notify, size_in_words
 from foidesk.services.intake.settings import BatchReport, IntakeSettings, Outcome
 from foidesk.services.intake.storage import (
@@ -97,36 +99,38 @@ def process_message(
     now: datetime,
     checkpoint: Callable[[str], None] = lambda name: None,
 ) -> Outcome:
-    """Triage and act on one message in one transaction; quarantine it if anything fails."""
+    """Triage and act on one message in a transaction of its own (a batch of one)."""
+    with uow:
+        outcome = _process_in_savepoint(uow, provider_id, raw, arrived_at, settings, now=now,
+                                        checkpoint=checkpoint)
+        uow.commit()
+    return outcome
+
+
+def _process_in_savepoint(
+    uow: SqlUnitOfWork,
+    provider_id: str,
+    raw: bytes,
+    arrived_at: datetime | None,
+    settings: IntakeSettings,
+    *,
+    now: datetime,
+    checkpoint: Callable[[str], None],
+) -> Outcome:
+    """One message inside the batch's transaction: a savepoint of its own, so a message
+    that fails is rolled back alone and quarantined in a savepoint of its own."""
     message_id = header_message_id(raw)
     try:
-        with uow:
-            existing = uow.session.scalar(
-                select(Message).where(Message.message_id == message_id).limit(1)
-            ) if message_id else None
-            if existing is not None and _same_message(existing, raw):
-                return _already_known(uow, existing, provider_id, raw, now,
-                                      settings.mailbox_key)
-            if existing is not None:
-                # A different message reusing a Message-ID (a broken client, a forged
-                # header): it is processed on its own under an id made from its content.
-                raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
-                new_id = content_id(raw)
-                raw = _replace_message_id(raw, new_id)
-                again = uow.session.scalar(select(Message).where(
-                    Message.direction == "in", Message.message_id == new_id).limit(1))
-                if again is not None:  # and that one delivered twice
-                    return _already_known(uow, again, provider_id, raw, now,
-                                          settings.mailbox_key)
-            outcome = _process(uow, provider_id, raw, arrived_at or now, settings, now)
+        with uow.session.begin_nested():
+            outcome = _triage_and_act(uow, provider_id, raw, message_id, arrived_at, settings,
+                                      now)
             checkpoint("after_parse")  # parsed and acted on, not yet committed
-            uow.commit()
-            return outcome
+        return outcome
     except MessageTooLarge as error:
         reason = str(error)
     except Exception as error:
         reason = f"could not be processed: {type(error).__name__}: {error}"
-    with uow:
+    with uow.session.begin_nested():
         stored_id = message_id or content_id(raw)
         if uow.session.scalar(select(Message.id).where(Message.direction == "in",
                                                        Message.message_id == stored_id)):
@@ -135,8 +139,30 @@ def process_message(
                       reason, target="quarantine", keep_raw=len(raw) <= settings.size_limit,
                       mailbox=settings.mailbox_key)
         _tell_team_of_quarantine(uow, raw, stored_id, arrived_at or now, reason, settings, now)
-        uow.commit()
     return Outcome(provider_id, "quarantined", reason)
+
+
+def _triage_and_act(
+    uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str | None,
+    arrived_at: datetime | None, settings: IntakeSettings, now: datetime,
+) -> Outcome:
+    """A message seen before is recorded as a copy; any other is triaged and acted on."""
+    existing = uow.session.scalar(
+        select(Message).where(Message.message_id == message_id).limit(1)
+    ) if message_id else None
+    if existing is not None and _same_message(existing, raw):
+        return _already_known(uow, existing, provider_id, raw, now, settings.mailbox_key)
+    if existing is not None:
+        # A different message reusing a Message-ID (a broken client, a forged
+        # header): it is processed on its own under an id made from its content.
+        raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
+        new_id = content_id(raw)
+        raw = _replace_message_id(raw, new_id)
+        again = uow.session.scalar(select(Message).where(
+            Message.direction == "in", Message.message_id == new_id).limit(1))
+        if again is not None:  # and that one delivered twice
+            return _already_known(uow, again, provider_id, raw, now, settings.mailbox_key)
+    return _process(uow, provider_id, raw, arrived_at or now, settings, now)
 
 
 def _tell_team_of_quarantine(uow: SqlUnitOfWork, raw: bytes, stored_id: str, arrived_at: datetime,
@@ -189,14 +215,12 @@ def _already_known(
         outcome = Outcome(provider_id, "duplicate", reason)
         if existing.mailbox_target is None:
             existing.mailbox_target = "processed"
-        uow.commit()
         return outcome
     # Another copy (its own provider id, or another mailbox): a row so it is moved too.
     copy_id = content_hash(f"{mailbox}|{provider_id}".encode() + raw)[:16]  # one per copy
     store_message(uow, provider_id, raw, f"<copy.{copy_id}.{existing.message_id[1:]}",
                   existing.case_id, now, "duplicate", reason, target="processed",
                   keep_raw=False, mailbox=mailbox)
-    uow.commit()
     return Outcome(provider_id, "duplicate", reason)
 
 
@@ -225,13 +249,24 @@ def process_batch(
     *,
     now: datetime,
     checkpoint: Callable[[str], None] = lambda name: None,
+    cursor: tuple[str | None, str | None] | None = None,
 ) -> BatchReport:
-    """One transaction per message; the batch never stops for one bad message."""
+    """One durable commit per fetched batch: each message in a savepoint of its own (one
+    that fails is rolled back alone and quarantined), and the mailbox cursor, when the
+    batch moved it (`cursor` = (before, after)), saved in the same commit."""
     report = BatchReport()
-    for fetched in messages:
-        report.outcomes.append(
-            process_message(uow_factory(), fetched.provider_id, fetched.raw, fetched.arrived_at,
-                            settings, now=now, checkpoint=checkpoint)
-        )
-        checkpoint("after_commit")
+    moved = cursor is not None and cursor[0] != cursor[1]
+    if not messages and not moved:
+        return report
+    with uow_factory() as uow:
+        for fetched in messages:
+            report.outcomes.append(_process_in_savepoint(
+                uow, fetched.provider_id, fetched.raw, fetched.arrived_at, settings, now=now,
+                checkpoint=checkpoint))
+            checkpoint("after_message")
+        if moved:
+            put_cursor(uow, settings.mailbox_key, cursor[1], now)
+        checkpoint("before_commit")
+        uow.commit()
+    checkpoint("after_commit")
     return report

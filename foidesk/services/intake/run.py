@@ -7,7 +7,7 @@ from datetime import datetime
 
 from foidesk.outbox import drain
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.services.intake.cursor import load_cursor, move_pending, poll_state, save_cursor
+from foidesk.services.intake.cursor import load_cursor, move_pending, poll_state
 from foidesk.services.intake.process import process_batch
 from foidesk.services.intake.settings import IntakeReport, IntakeSettings
 
@@ -34,11 +34,9 @@ def run_intake(
         checkpoint("after_fetch")
         report.resyncs += int(batch.resync)
         processed = process_batch(uow_factory, batch.messages, settings, now=now,
-                                  checkpoint=checkpoint)
+                                  checkpoint=checkpoint, cursor=(cursor, batch.cursor))
         report.counts.update(processed.counts())
         report.registered += processed.registered
-        if batch.cursor != cursor:
-            save_cursor(uow_factory(), settings.mailbox_key, batch.cursor, now)
         if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
             sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
             report.sent += len(sent.sent)
