@@ -5,7 +5,7 @@ Adding Gmail or JMAP later means one new module implementing these.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
@@ -104,7 +104,9 @@ class Sender(Closable, Protocol):
 
     def send(self, message: OutgoingMessage) -> SendResult: ...
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]: ...
+    def send_batch(self, messages: Iterable[OutgoingMessage],
+                   on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
+        ...
 
 
 class ClosingContext:
@@ -131,5 +133,15 @@ class BatchSender(ClosingContext):
     def send(self, message: OutgoingMessage) -> SendResult:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def send_batch(self, messages: Sequence[OutgoingMessage]) -> list[SendResult]:
-        return [self.send(message) for message in messages]
+    def send_batch(self, messages: Iterable[OutgoingMessage],
+                   on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
+        """Send each message in turn over one connection. `messages` may be a generator
+        (the outbox marks each row `sending` as it yields it), and `on_result` hears each
+        result before the next message is taken, so a caller can record it at once."""
+        results = []
+        for message in messages:
+            result = self.send(message)
+            if on_result is not None:
+                on_result(result)
+            results.append(result)
+        return results

@@ -61,9 +61,11 @@ def ingest(desk: Desk, mailbox: Mailbox, settings: IntakeSettings, now,
 
 
 @task(cache_policy=NO_CACHE)
-def drain_outbox(desk: Desk, sender: Sender, now) -> DrainReport:
-    """Send every queued message exactly once (never retried: the outbox is)."""
-    return drain(desk.uow, sender, outgoing, now=now)
+def drain_outbox(desk: Desk, sender: Sender, settings: IntakeSettings, now) -> DrainReport:
+    """Send every queued message exactly once (never retried: the outbox is), until none
+    is left or the poll's send budget is spent."""
+    return drain(desk.uow, sender, outgoing, now=now, limit=settings.max_send,
+                 budget_seconds=settings.send_budget_seconds)
 
 
 @task(cache_policy=NO_CACHE, **IO_RETRIES)
@@ -130,7 +132,7 @@ def intake(config_path: str | None = None, now: str | None = None,
         counts.update(report.counts())
         registered += report.registered
         with server_slot(relay):
-            sent = drain_outbox(desk, sender, moment)
+            sent = drain_outbox(desk, sender, settings, moment)
         counts["sent"] += len(sent.sent)
         counts["send_failed"] += len(sent.failed)
         counts["send_unknown"] += len(sent.unknown)

@@ -149,6 +149,8 @@ def intake_settings(settings: Settings) -> IntakeSettings:
         processed_folder=_folder(box, "processed_folder"),
         quarantine_folder=_folder(box, "quarantine_folder"),
         auto_replies_per_day=settings.intake.auto_replies_per_address_per_day,
+        send_budget_seconds=settings.intake.send_budget_minutes * 60.0,
+        max_send=settings.intake.max_send_per_poll,
         mailbox_key=mailbox_key(box),
         chase=chase_settings(settings),
         responses=response_settings(settings),

@@ -12,6 +12,7 @@ second copy.
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +20,9 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from foidesk.mime import SMTP_POLICY, attach_original, new_message
 from foidesk.register import leases
@@ -30,6 +33,9 @@ from foidesk.services.audit import record_event
 
 MAX_ATTEMPTS = 8
 DRAIN_LEASE = "outbox-drain"
+DRAIN_BUDGET_SECONDS = 300.0  # a drain sends for at most this long (intake.send_budget_minutes)
+DRAIN_CHUNK = 200  # rows read at a time, each chunk one batch over one connection
+LEASE_RENEW_SECONDS = 60.0  # well inside the lease's ten minutes
 
 
 @dataclass(frozen=True)
@@ -144,10 +150,14 @@ def drain(
     outgoing: Callable[[OutboxItem], object],
     *,
     now: datetime,
-    limit: int = 500,
+    limit: int | None = None,
+    budget_seconds: float = DRAIN_BUDGET_SECONDS,
     checkpoint: Callable[[str], None] = lambda name: None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> DrainReport:
-    """Send pending messages once each; `outgoing` turns a row into the sender's message.
+    """Send every pending message once each, until none is left, for at most
+    `budget_seconds` (and at most `limit` messages when one is given); what is left
+    waits for the next drain. `outgoing` turns a row into the sender's message.
 
     At most one message is ever `sending`: the transaction that records one result
     also marks the next row `sending`, so each message costs one commit, not two.
@@ -160,8 +170,12 @@ def drain(
     if not leases.acquire(uow_factory, DRAIN_LEASE, holder):
         return report  # another drain is at work; what it leaves, the next one sends
     try:
-        return _drain(uow_factory, sender, outgoing, report, holder, now=now, limit=limit,
-                      checkpoint=checkpoint)
+        with uow_factory() as uow:
+            _recover_interrupted(uow, sender, report, now)
+            uow.commit()
+        _Drain(uow_factory, sender, outgoing, report, holder, now, checkpoint,
+               stop_at=clock() + budget_seconds, clock=clock, limit=limit).run()
+        return report
     finally:
         leases.release(uow_factory, DRAIN_LEASE, holder)
 
@@ -172,45 +186,88 @@ def mail_waiting(uow: SqlUnitOfWork) -> bool:
         OutboxItem.status.in_(("pending", "sending"))).limit(1)) is not None
 
 
-def _drain(uow_factory, sender, outgoing, report: DrainReport, holder: str, *, now: datetime,
-           limit: int, checkpoint: Callable[[str], None]) -> DrainReport:
-    with uow_factory() as uow:
-        _recover_interrupted(uow, sender, report, now)
-        ids = uow.session.scalars(
-            select(OutboxItem.id).where(OutboxItem.status == "pending")
-            .order_by(OutboxItem.id).limit(limit)
-        ).all()
-        uow.commit()
-    finished: tuple[int, object] | None = None  # a result not yet recorded
-    for item_id in ids:
-        with uow_factory() as uow, uow.session.no_autoflush:  # one flush: the commit's
-            leases.renew(uow, DRAIN_LEASE, holder)
-            if finished is not None:
-                _record(uow, *finished, report, now)
-                finished = None
-            item = uow.session.get(OutboxItem, item_id)
-            if item is None or item.status != "pending":
-                uow.commit()
+class _Drain:
+    """One drain: chunk after chunk of pending rows, each chunk sent as one batch over
+    the sender's connection. Rows are read without their bytes; each message's bytes
+    are read as it is sent and let go after."""
+
+    def __init__(self, uow_factory, sender, outgoing, report: DrainReport, holder: str,
+                 now: datetime, checkpoint: Callable[[str], None], *, stop_at: float,
+                 clock: Callable[[], float], limit: int | None) -> None:
+        self.uow_factory, self.sender, self.outgoing = uow_factory, sender, outgoing
+        self.report, self.holder, self.now, self.checkpoint = report, holder, now, checkpoint
+        self.stop_at, self.clock, self.limit = stop_at, clock, limit
+        self.taken = 0
+        self.renewed = clock()
+        self.in_flight: OutboxItem | None = None
+        self.finished: tuple[OutboxItem, object] | None = None  # a result not yet recorded
+
+    def run(self) -> None:
+        after = 0
+        while not self._out_of_time_or_count():
+            with self.uow_factory() as uow:
+                chunk = uow.session.scalars(
+                    select(OutboxItem).options(defer(OutboxItem.raw))
+                    .where(OutboxItem.status == "pending", OutboxItem.id > after)
+                    .order_by(OutboxItem.id).limit(DRAIN_CHUNK)).all()
+                if not chunk:
+                    return
+                after = chunk[-1].id
+                _send_batch(self.sender, self._payloads(uow, chunk), self._heard)
+                if self.finished is not None:
+                    self._record_finished(uow)
+                    uow.commit()
+
+    def _payloads(self, uow: SqlUnitOfWork, chunk: Sequence[OutboxItem]):
+        """Each row marked `sending` (with the last result recorded) and committed
+        before its message is handed to the sender."""
+        for item in chunk:
+            if self._out_of_time_or_count():
+                return
+            if self.clock() - self.renewed > LEASE_RENEW_SECONDS:
+                leases.renew(uow, DRAIN_LEASE, self.holder)
+                self.renewed = self.clock()
+            if self.finished is not None:
+                self._record_finished(uow)
+            taken = uow.session.execute(
+                update(OutboxItem).where(OutboxItem.id == item.id,
+                                         OutboxItem.status == "pending")
+                .values(status="sending", attempts=OutboxItem.attempts + 1)
+                .execution_options(synchronize_session=False)).rowcount
+            uow.commit()
+            if not taken:
                 continue  # another drain took it
-            item.status, item.attempts = "sending", item.attempts + 1
-            uow.commit()
-            payload = outgoing(item)
-        checkpoint("before_send")
-        result = sender.send(payload)
-        checkpoint("after_send")
-        finished = (item_id, result)
-    if finished is not None:
-        with uow_factory() as uow:
-            _record(uow, *finished, report, now)
-            uow.commit()
-    return report
+            set_committed_value(item, "status", "sending")
+            set_committed_value(item, "attempts", item.attempts + 1)
+            self.taken += 1
+            payload = self.outgoing(item)
+            uow.session.expire(item, ["raw"])  # its bytes are the sender's now
+            self.in_flight = item
+            self.checkpoint("before_send")
+            yield payload
+
+    def _heard(self, result) -> None:
+        self.finished, self.in_flight = (self.in_flight, result), None
+        self.checkpoint("after_send")
+
+    def _record_finished(self, uow: SqlUnitOfWork) -> None:
+        item, result = self.finished
+        self.finished = None
+        _record_result(uow, item, result, self.report, self.now)
+
+    def _out_of_time_or_count(self) -> bool:
+        return (self.limit is not None and self.taken >= self.limit) or (
+            self.clock() >= self.stop_at)
 
 
-def _record(uow: SqlUnitOfWork, item_id: int, result, report: DrainReport,
-            now: datetime) -> None:
-    item = uow.session.get(OutboxItem, item_id)
-    assert item is not None
-    _record_result(uow, item, result, report, now)
+def _send_batch(sender, messages, on_result) -> None:
+    """The connector's batch send, or one message at a time for a sender with only
+    `send` (a test double, a wrapper)."""
+    if hasattr(sender, "send_batch"):
+        sender.send_batch(messages, on_result=on_result)
+        return
+    for message in messages:
+        on_result(sender.send(message))
 
 
 def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainReport,
@@ -240,11 +297,9 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
 
 
 def _set_delivery(uow: SqlUnitOfWork, item: OutboxItem, status: str) -> None:
-    row = uow.session.scalar(
-        select(Message).where(Message.direction == "out", Message.message_id == item.message_id)
-    )
-    if row is not None:
-        row.delivery_status = status
+    uow.session.execute(
+        update(Message).where(Message.direction == "out", Message.message_id == item.message_id)
+        .values(delivery_status=status).execution_options(synchronize_session=False))
 
 
 def _recover_interrupted(

@@ -16,8 +16,6 @@ from connectors.base import OutgoingMessage
 from connectors.maildir import MaildirMailbox, MaildirSender
 from connectors.smtp import SmtpSender, SmtpSettings
 from foidesk.outbox import recipients_of
-from foidesk.register.database import create_register_engine
-from foidesk.register.migrate import upgrade
 from foidesk.register.models import Case, Event, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake import run_intake
@@ -44,14 +42,6 @@ def crash_once_at(step: str):
 
 def outgoing(item):
     return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
-
-
-@pytest.fixture
-def engine(database_url):
-    engine = create_register_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def uow_factory(engine):
@@ -203,3 +193,20 @@ def test_a_message_reusing_an_id_delivered_twice_makes_one_case(engine, tmp_path
     assert report.counts == {"new_request": 2, "duplicate": 1}
     assert count(engine, Case) == 2
     assert len(sent_to(tmp_path / "out", "other@example.org")) == 1
+
+
+def test_a_poll_sends_all_it_queued_unless_a_cap_is_named(engine, tmp_path):
+    """No default cap: the poll that registers a request sends its mail; an explicit
+    `intake.max_send_per_poll` leaves the rest, pending, for the next poll."""
+    inbox = MaildirMailbox(tmp_path / "in")
+    sender = MaildirSender(tmp_path / "out")
+    for n in range(1, 4):
+        inbox.inbox.add(request_email(n, sender=f"r{n}@example.org"))
+    capped = run_intake(uow_factory(engine), inbox, sender, settings(max_send=2), now=NOW,
+                        outgoing=outgoing)
+    assert capped.sent == 2
+    rest = run_intake(uow_factory(engine), inbox, sender, settings(), now=NOW,
+                      outgoing=outgoing)
+    assert rest.sent == 4  # three acknowledgements and three owner tasks in all
+    with SqlUnitOfWork(engine) as uow:
+        assert uow.session.scalars(select(OutboxItem.status)).all() == ["sent"] * 6

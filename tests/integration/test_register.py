@@ -29,14 +29,6 @@ NOW = datetime(2018, 10, 16, 9, 30, tzinfo=UTC)
 POLICY = DeadlinePolicy()
 
 
-@pytest.fixture
-def engine(database_url):
-    engine = create_register_engine(database_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
-
-
 def new_case(engine, *, received=NOW, regime=Regime.FOIA, policy=POLICY) -> str:
     return register_case(
         SqlUnitOfWork(engine),

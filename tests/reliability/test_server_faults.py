@@ -87,7 +87,7 @@ def test_dovecot_stopped_mid_batch_then_back_loses_and_repeats_nothing(tmp_path)
         uow = lambda: SqlUnitOfWork(engine)  # noqa: E731
         with pytest.raises(TransientError, match="IMAP"):
             run_intake(uow, mailbox, sender, settings(), now=NOW, outgoing=outgoing,
-                       checkpoint=at_nth("after_commit", 3, dovecot.stop))
+                       checkpoint=at_nth("after_message", 3, dovecot.stop))
         assert folder_counts_or_none(dovecot) is None  # it really was down
         dovecot.start()
         run_intake(uow, mailbox, sender, settings(), now=NOW, outgoing=outgoing)

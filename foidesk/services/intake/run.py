@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 
@@ -25,6 +26,7 @@ def run_intake(
 ) -> IntakeReport:
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
     report = IntakeReport()
+    send_until = time.monotonic() + settings.send_budget_seconds  # the poll's whole budget
     start = poll_state(uow_factory(), settings.mailbox_key)
     report.moved += move_pending(uow_factory, mailbox, settings.mailbox_key, checkpoint,
                                  start.moves)
@@ -38,7 +40,9 @@ def run_intake(
         report.counts.update(processed.counts())
         report.registered += processed.registered
         if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
-            sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint)
+            sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint,
+                         limit=_left(settings.max_send, report.sent),
+                         budget_seconds=max(0.0, send_until - time.monotonic()))
             report.sent += len(sent.sent)
             report.send_failures += len(sent.failed)
             report.unknown += len(sent.unknown)
@@ -48,3 +52,8 @@ def run_intake(
             break
     report.quarantined = report.counts.get("quarantined", 0)
     return report
+
+
+def _left(cap: int | None, sent: int) -> int | None:
+    """What an explicit `intake.max_send_per_poll` still allows this poll."""
+    return None if cap is None else max(0, cap - sent)

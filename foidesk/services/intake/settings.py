@@ -115,6 +115,8 @@ class IntakeSettings:
     processed_folder: str = "the mailbox's processed folder"  # where filed mail is kept
     quarantine_folder: str = "the mailbox's quarantine folder"
     auto_replies_per_day: int = 5  # per address: the backstop against mail loops
+    send_budget_seconds: float = 300.0  # a poll drains the outbox for at most this long
+    max_send: int | None = None  # and sends at most this many (None: all it can)
     mailbox_key: str = "default"
     chase: ChaseSettings | None = None  # to reroute a chase when an owner is away
     responses: ResponseSettings | None = None  # to act on reviewers' decisions by email

@@ -1,0 +1,97 @@
+"""The drain sends everything queued, chunk by chunk over one connection, within its
+time budget and any explicit cap; what it leaves is sent by the next drain, once."""
+
+from __future__ import annotations
+
+import mailbox as stdlib_mailbox
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from connectors.base import OutgoingMessage
+from connectors.maildir import MaildirSender
+from foidesk import outbox
+from foidesk.outbox import Envelope, compose, drain, enqueue, recipients_of
+from foidesk.register.models import OutboxItem
+from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.rendering import RenderedEmail
+
+NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+
+
+def outgoing(item):
+    return OutgoingMessage(item.raw, item.sender, tuple(recipients_of(item)))
+
+
+def queue(engine, count: int) -> None:
+    with SqlUnitOfWork(engine) as uow:
+        for n in range(count):
+            envelope = Envelope(sender="foi@example.gov.uk", to=(f"r{n}@example.org",))
+            message = compose(RenderedEmail(f"Message {n}", "Thank you.", None), envelope,
+                              domain="example.gov.uk", now=NOW)
+            enqueue(uow, f"test:{n}", message, envelope, case=None, now=NOW)
+        uow.commit()
+
+
+def statuses(engine) -> list[str]:
+    with SqlUnitOfWork(engine) as uow:
+        return list(uow.session.scalars(select(OutboxItem.status).order_by(OutboxItem.id)))
+
+
+class CountingSender(MaildirSender):
+    """A real Maildir outbox that counts its batches."""
+
+    def __init__(self, path) -> None:
+        super().__init__(path)
+        self.batches = 0
+
+    def send_batch(self, messages, on_result=None):
+        self.batches += 1
+        return super().send_batch(messages, on_result=on_result)
+
+
+def delivered(path) -> list[str]:
+    return sorted(str(m["To"]) for m in stdlib_mailbox.Maildir(path))
+
+
+def test_one_drain_sends_everything_queued_chunk_by_chunk(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(outbox, "DRAIN_CHUNK", 40)
+    queue(engine, 101)
+    sender = CountingSender(tmp_path / "out")
+    report = drain(lambda: SqlUnitOfWork(engine), sender, outgoing, now=NOW)
+    assert len(report.sent) == 101 and statuses(engine) == ["sent"] * 101
+    assert sender.batches == 3  # 40 + 40 + 21, each over the sender's one connection
+    assert delivered(tmp_path / "out") == sorted(f"r{n}@example.org" for n in range(101))
+
+
+def test_the_budget_stops_a_drain_and_the_next_sends_the_rest_once(engine, tmp_path):
+    queue(engine, 10)
+    ticks = iter(range(1000))
+    sender = MaildirSender(tmp_path / "out")
+    first = drain(lambda: SqlUnitOfWork(engine), sender, outgoing, now=NOW,
+                  budget_seconds=4.5, clock=lambda: float(next(ticks)))
+    assert 0 < len(first.sent) < 10
+    assert statuses(engine).count("pending") == 10 - len(first.sent)  # none left `sending`
+    rest = drain(lambda: SqlUnitOfWork(engine), sender, outgoing, now=NOW)
+    assert len(first.sent) + len(rest.sent) == 10 and statuses(engine) == ["sent"] * 10
+    assert delivered(tmp_path / "out") == sorted(f"r{n}@example.org" for n in range(10))
+
+
+def test_an_explicit_cap_sends_no_more_than_it_names(engine, tmp_path):
+    queue(engine, 7)
+    report = drain(lambda: SqlUnitOfWork(engine), MaildirSender(tmp_path / "out"), outgoing,
+                   now=NOW, limit=3)
+    assert len(report.sent) == 3 and statuses(engine) == ["sent"] * 3 + ["pending"] * 4
+
+
+def test_a_sender_with_only_send_is_drained_one_message_at_a_time(engine, tmp_path):
+    class OnlySend:
+        def __init__(self) -> None:
+            self.inner = MaildirSender(tmp_path / "out")
+
+        def send(self, message):
+            return self.inner.send(message)
+
+    queue(engine, 5)
+    report = drain(lambda: SqlUnitOfWork(engine), OnlySend(), outgoing, now=NOW)
+    assert len(report.sent) == 5 and statuses(engine) == ["sent"] * 5
