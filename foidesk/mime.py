@@ -16,6 +16,8 @@ defaults differ.
 from __future__ import annotations
 
 import re
+import uuid
+from email import quoprimime
 from email.header import Header
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
@@ -105,8 +107,7 @@ class _HeaderFactory:
         self.registry = _registry()
 
     def __call__(self, name: str, value):
-        shape = _PLAIN.get(name.lower())
-        if shape is not None and isinstance(value, str) and shape.fullmatch(value):
+        if isinstance(value, str) and plain_header_value(name, value):
             return _PlainHeader(name, value)
         return self.registry(name, value)
 
@@ -132,6 +133,51 @@ class OutgoingMessage(EmailMessage):
         for token, original in self.originals.items():
             raw = raw.replace(token.encode(), original)
         return raw
+
+
+class PlainMessage:
+    """A message of text, with an HTML alternative or not, whose headers are all plain
+    (see `plain_header_value`): written straight to bytes, without the email package's
+    object model, which cost more than anything else in composing an acknowledgement.
+    The bodies are quoted-printable by the stdlib's own encoder, as `set_content` does;
+    tests/unit/test_mime.py reads every shape back through the stdlib's parser."""
+
+    def __init__(self, headers: list[tuple[str, str]], text: str, html: str | None) -> None:
+        self.headers, self.text, self.html = headers, text, html
+
+    def __getitem__(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def as_bytes(self, unixfrom: bool = False, policy: EmailPolicy | None = None) -> bytes:
+        policy = policy or MAIL_POLICY
+        head = "".join(_fold_words(name, value.split(" "), policy)
+                       for name, value in self.headers)
+        if self.html is None:
+            return (head + "MIME-Version: 1.0" + policy.linesep + _text_part(
+                self.text, "plain", policy)).encode("ascii")
+        boundary = f"==============={uuid.uuid4().int % 10**19:019d}=="
+        sep = policy.linesep
+        return (head + f"MIME-Version: 1.0{sep}Content-Type: multipart/alternative;{sep}"
+                f' boundary="{boundary}"{sep}{sep}--{boundary}{sep}'
+                + _text_part(self.text, "plain", policy) + f"{sep}--{boundary}{sep}"
+                + _text_part(self.html, "html", policy) + f"{sep}--{boundary}--{sep}"
+                ).encode("ascii")
+
+
+def _text_part(body: str, subtype: str, policy: EmailPolicy) -> str:
+    lines = body.encode("utf-8").splitlines()
+    encoded = quoprimime.body_encode(b"\n".join(lines).decode("latin-1") + "\n", FOLD_AT)
+    sep = policy.linesep
+    return (f'Content-Type: text/{subtype}; charset="utf-8"{sep}'
+            f"Content-Transfer-Encoding: quoted-printable{sep}{sep}"
+            + encoded.replace("\n", sep))
+
+
+def plain_header_value(name: str, value: str) -> bool:
+    """Can this header be written as given (plain ASCII of a shape we know)?"""
+    shape = _PLAIN.get(name.lower())
+    return shape is not None and shape.fullmatch(value) is not None
 
 
 def new_message() -> OutgoingMessage:

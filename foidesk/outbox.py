@@ -24,7 +24,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
-from foidesk.mime import SMTP_POLICY, attach_original, new_message
+from foidesk.mime import (
+    SMTP_POLICY,
+    PlainMessage,
+    attach_original,
+    new_message,
+    plain_header_value,
+)
 from foidesk.register import leases
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
@@ -59,24 +65,31 @@ def from_authority(authority, to: tuple[str, ...], **fields) -> Envelope:
 
 
 def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
-            now: datetime) -> EmailMessage:
+            now: datetime) -> EmailMessage | PlainMessage:
     """An RFC 5322 message: text part always, HTML as an alternative when there is one."""
-    message = new_message()
-    message["From"] = (f"{envelope.sender_name} <{envelope.sender}>" if envelope.sender_name
-                       else envelope.sender)
-    message["To"] = ", ".join(envelope.to)
-    message["Subject"] = rendered.subject
-    message["Date"] = format_datetime(now)
-    message["Message-ID"] = make_msgid(domain=domain)
+    headers = [
+        ("From", f"{envelope.sender_name} <{envelope.sender}>" if envelope.sender_name
+         else envelope.sender),
+        ("To", ", ".join(envelope.to)),
+        ("Subject", rendered.subject),
+        ("Date", format_datetime(now)),
+        ("Message-ID", make_msgid(domain=domain)),
+    ]
     if envelope.in_reply_to:
-        message["In-Reply-To"] = envelope.in_reply_to
+        headers.append(("In-Reply-To", envelope.in_reply_to))
     references = [*envelope.references]
     if envelope.in_reply_to and envelope.in_reply_to not in references:
         references.append(envelope.in_reply_to)
     if references:
-        message["References"] = " ".join(references)
-    message["Auto-Submitted"] = envelope.auto_submitted
-    message["X-Auto-Response-Suppress"] = "All"  # Exchange: no out-of-office back to us
+        headers.append(("References", " ".join(references)))
+    headers.append(("Auto-Submitted", envelope.auto_submitted))
+    headers.append(("X-Auto-Response-Suppress", "All"))  # Exchange: no out-of-office to us
+    if (not envelope.attachments and envelope.attach_message is None
+            and all(plain_header_value(name, value) for name, value in headers)):
+        return PlainMessage(headers, rendered.text, rendered.html)  # most of what we send
+    message = new_message()
+    for name, value in headers:
+        message[name] = value
     # quoted-printable keeps every line under SMTP's 998-octet limit (RFC 5321 s4.5.3.1.6)
     message.set_content(rendered.text, cte="quoted-printable")
     if rendered.html:
@@ -92,7 +105,7 @@ def compose(rendered: RenderedEmail, envelope: Envelope, *, domain: str,
 def enqueue(
     uow: SqlUnitOfWork,
     key: str,
-    message: EmailMessage,
+    message: EmailMessage | PlainMessage,
     envelope: Envelope,
     *,
     case: Case | None,

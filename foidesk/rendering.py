@@ -53,6 +53,8 @@ def _statute(citation: str) -> str:
 
 
 class Renderer:
+    """Jinja2 over the override folder, then foidesk's own templates."""
+
     def __init__(self, override_dir: str | Path | None = None) -> None:
         folders = [str(override_dir)] if override_dir else []
         folders.append(str(DEFAULT_TEMPLATES))
@@ -63,7 +65,11 @@ class Renderer:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Each template is read and compiled once per run (a flow run is a process of
+            # its own), not checked on disk again for every message.
+            auto_reload=False,
         )
+        self._missing: set[str] = set()  # optional templates looked for and not found
         self.env.filters["uk_date"] = _uk_date
         self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
@@ -77,8 +83,16 @@ class Renderer:
         """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional)."""
         subject = self.env.get_template(f"email/{name}.subject.j2").render(**context)
         text = self.env.get_template(f"email/{name}.txt.j2").render(**context)
-        try:
-            html = self.env.get_template(f"email/{name}.html.j2").render(**context)
-        except TemplateNotFound:
-            html = None
+        html = self._optional(f"email/{name}.html.j2", context)
         return RenderedEmail(" ".join(subject.split()), text, html)
+
+    def _optional(self, name: str, context: dict[str, Any]) -> str | None:
+        """An optional template rendered, or None; a missing one is looked for once."""
+        if name in self._missing:
+            return None
+        try:
+            template = self.env.get_template(name)
+        except TemplateNotFound:
+            self._missing.add(name)
+            return None
+        return template.render(**context)

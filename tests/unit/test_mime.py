@@ -136,3 +136,69 @@ def test_values_that_need_parsing_go_through_the_registry(name, value):
     from foidesk.mime import MAIL_POLICY, _PlainHeader
 
     assert not isinstance(MAIL_POLICY.header_factory(name, value), _PlainHeader)
+
+
+BODIES = [
+    ("Thank you.", None),
+    ("Thank you.\n\nLine two is long " + "word " * 40 + "\n£5 fee, café, ŵ ŷ â\n",
+     "<p>Thank you.</p>\n<p>" + "word " * 40 + "</p>"),
+    ("A line of dots\n.\n..\nFrom the start of a line\n=3D is not a code\r\nCRLF line\n",
+     "<p>=</p>"),
+    ("x" * 2000, None),  # one long word: quoted-printable soft breaks keep lines short
+    ("", None),
+]
+
+
+def _stdlib_composed(text: str, html: str | None, headers) -> bytes:
+    from foidesk.mime import new_message
+
+    message = new_message()
+    for name, value in headers:
+        message[name] = value
+    message.set_content(text, cte="quoted-printable")
+    if html:
+        message.add_alternative(html, subtype="html", cte="quoted-printable")
+    return message.as_bytes(policy=SMTP_POLICY)
+
+
+@pytest.mark.parametrize(("text", "html"), BODIES)
+def test_a_plain_message_reads_back_as_the_stdlib_s_own_composition(text, html):
+    """Composing writes most messages without the email package's object model; the
+    stdlib's parser must read each one as it reads the stdlib's own composition."""
+    from foidesk.mime import PlainMessage
+
+    envelope = Envelope(sender="foi@example.gov.uk", sender_name="Example Council FOI",
+                        to=("jane@example.org",), in_reply_to=M365, references=("<r@x.org>",))
+    message = compose(RenderedEmail("[FOI 000001/26] Your request", text, html), envelope,
+                      domain="example.gov.uk", now=NOW)
+    assert isinstance(message, PlainMessage)
+    ours = message.as_bytes(policy=SMTP_POLICY)
+    theirs = _stdlib_composed(text, html, message.headers)
+    read = [message_from_bytes(raw, policy=policy.default) for raw in (ours, theirs)]
+    assert not read[0].defects and all(not part.defects for part in read[0].walk())
+    for name in ("From", "To", "Subject", "Date", "Message-ID", "In-Reply-To", "References",
+                 "Auto-Submitted", "X-Auto-Response-Suppress", "MIME-Version"):
+        assert str(read[0][name]) == str(read[1][name]), name
+    assert read[0].get_content_type() == read[1].get_content_type()
+    for kind in ("plain", "html"):
+        parts = [r.get_body((kind,)) for r in read]
+        assert (parts[0] is None) == (parts[1] is None)
+        if parts[0] is not None:
+            assert parts[0].get_content() == parts[1].get_content()
+            assert parts[0]["Content-Transfer-Encoding"] == "quoted-printable"
+    head, body = ours.split(b"\r\n\r\n", 1)
+    assert all(len(line) <= 78 or len(line.split()) <= 2 for line in head.split(b"\r\n"))
+    assert all(len(line) <= 78 for line in body.split(b"\r\n"))
+    assert b"\n" not in ours.replace(b"\r\n", b"")  # CRLF only, for SMTP
+
+
+def test_a_message_that_needs_the_stdlib_is_composed_by_it():
+    from foidesk.mime import PlainMessage
+
+    for envelope in (Envelope(sender="foi@example.gov.uk", sender_name="Smith, J",
+                              to=("jane@example.org",)),
+                     Envelope(sender="foi@example.gov.uk", to=("jane@example.org",),
+                              attachments=(("a.txt", "text/plain", b"x"),))):
+        message = compose(RenderedEmail("Subject", "Text", None), envelope,
+                          domain="example.gov.uk", now=NOW)
+        assert not isinstance(message, PlainMessage)
