@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -242,11 +242,10 @@ class _Drain:
                 self.renewed = self.clock()
             if self.finished is not None:
                 self._record_finished(uow)
-            taken = uow.session.execute(
-                update(OutboxItem).where(OutboxItem.id == item.id,
-                                         OutboxItem.status == "pending")
-                .values(status="sending", attempts=OutboxItem.attempts + 1)
-                .execution_options(synchronize_session=False)).rowcount
+            rows = OutboxItem.__table__
+            taken = uow.session.connection().execute(
+                rows.update().where(rows.c.id == item.id, rows.c.status == "pending")
+                .values(status="sending", attempts=rows.c.attempts + 1)).rowcount
             uow.commit()
             if not taken:
                 continue  # another drain took it
@@ -310,9 +309,11 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
 
 
 def _set_delivery(uow: SqlUnitOfWork, item: OutboxItem, status: str) -> None:
-    uow.session.execute(
-        update(Message).where(Message.direction == "out", Message.message_id == item.message_id)
-        .values(delivery_status=status).execution_options(synchronize_session=False))
+    messages = Message.__table__  # Core, not the ORM: one plain UPDATE per message sent
+    uow.session.connection().execute(
+        messages.update().where(messages.c.direction == "out",
+                                messages.c.message_id == item.message_id)
+        .values(delivery_status=status))
 
 
 def _recover_interrupted(
