@@ -54,6 +54,33 @@ def settle(engine, seconds: float = 8.0) -> dict:
         last = now
 
 
+def start_prefect_server(postgres_url: str, tmp: Path, password: str, **extra: str):
+    """`prefect server start` on a new database of the cluster, this process's flows
+    pointed at it: (the server, an engine on Prefect's database)."""
+    from prefect_processes import PrefectServer
+    from servers import create_database, free_port
+    from sqlalchemy import create_engine
+
+    prefect_url = create_database(postgres_url, "prefect")
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env.update(PREFECT_HOME=str(tmp / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
+               PREFECT_API_URL=f"http://127.0.0.1:{port}/api", **extra)
+    server = PrefectServer({**env, "PREFECT_API_DATABASE_CONNECTION_URL":
+                            prefect_url.replace("+psycopg", "+asyncpg")},
+                           port, tmp / "server.log")
+    server.start()
+    os.environ.update(env)  # this process's flows report to that server
+    os.environ["FOIDESK_BENCH_PASSWORD"] = password
+    return server, create_engine(prefect_url)
+
+
+def write_results(results: dict, path: Path | None) -> None:
+    print(json.dumps(results, indent=2))
+    if path:
+        path.write_text(json.dumps(results, indent=2) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.prefect_cost")
     parser.add_argument("--polls", type=int, default=30)
@@ -62,31 +89,13 @@ def main() -> None:
     args = parser.parse_args()
 
     from intake_support import request_email, server_config
-    from prefect_processes import PrefectServer
-    from servers import (
-        IMAP_USERS,
-        create_database,
-        dovecot_server,
-        free_port,
-        restartable_postgres,
-    )
+    from servers import IMAP_USERS, dovecot_server, restartable_postgres
     from servers import smtp_server as smtp_context
-    from sqlalchemy import create_engine
 
     tmp = Path(tempfile.mkdtemp(prefix="foidesk-prefect-cost-"))
     with restartable_postgres() as postgres, dovecot_server(IMAP_USERS) as dovecot, \
             smtp_context() as smtp:
-        prefect_url = create_database(postgres.url, "prefect")
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
-        env.update(PREFECT_HOME=str(tmp / "home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                   PREFECT_API_URL=f"http://127.0.0.1:{port}/api")
-        server = PrefectServer({**env, "PREFECT_API_DATABASE_CONNECTION_URL":
-                                prefect_url.replace("+psycopg", "+asyncpg")},
-                               port, tmp / "server.log")
-        server.start()
-        os.environ.update(env)  # this process's flows report to that server
-        os.environ["FOIDESK_BENCH_PASSWORD"] = IMAP_USERS["foi"]
+        server, prefect_db = start_prefect_server(postgres.url, tmp, IMAP_USERS["foi"])
         config = tmp / "foidesk.toml"
         config.write_text(server_config(dovecot, smtp, str(tmp / "register.db"), "INBOX",
                                         imap_password_env="FOIDESK_BENCH_PASSWORD"))
@@ -95,7 +104,6 @@ def main() -> None:
         from flows.intake import intake
         from flows.watch import watch
 
-        prefect_db = create_engine(prefect_url)
         imap = IMAPClient("127.0.0.1", port=dovecot.imap_port, ssl=False)
         imap.login("foi", IMAP_USERS["foi"])
         sent = [0]
@@ -137,9 +145,7 @@ def main() -> None:
         results["watch figures"] = {"figures": figures}
         imap.logout()
         server.stop()
-    print(json.dumps(results, indent=2))
-    if args.json:
-        args.json.write_text(json.dumps(results, indent=2) + "\n")
+    write_results(results, args.json)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ from email.utils import getaddresses, parseaddr
 from functools import lru_cache
 from html.parser import HTMLParser
 
+from foidesk.large_parts import STORED_HEADER
+
 DEFAULT_SIZE_LIMIT = 50 * 1024 * 1024
 
 
@@ -34,11 +36,17 @@ class MessageTooLarge(ValueError):
 class Attachment:
     filename: str  # sanitised: safe to show and to use as a download name
     content_type: str
-    data: bytes
+    data: bytes  # empty for a large part already in the blob store (`stored_sha256`)
+    stored_sha256: str | None = None
+    stored_size: int | None = None
 
     @property
     def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
+        return self.stored_sha256 or hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def size(self) -> int:
+        return self.stored_size if self.stored_sha256 else len(self.data)
 
 
 @dataclass(frozen=True)
@@ -63,10 +71,16 @@ class InboundMessage:
     attachments: tuple[Attachment, ...] = ()
     nested: tuple[bytes, ...] = ()  # message/rfc822 and text/rfc822-headers parts
     defects: tuple[str, ...] = ()
+    size: int = 0  # as received, before any large part was set apart (0: len(raw))
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.raw).hexdigest()
+
+    @property
+    def original_size(self) -> int:
+        """The message's size as it arrived."""
+        return self.size or len(self.raw)
 
     @property
     def reply_address(self) -> str:
@@ -98,12 +112,19 @@ def _parsed_header(name: str, value: str):
 READ_POLICY = _ReadPolicy()
 
 
-def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
-    """Parse raw bytes; only MessageTooLarge is raised, never a parsing error."""
-    if len(raw) > size_limit:
-        raise MessageTooLarge(
-            f"message is {len(raw):,} bytes, over the {size_limit:,}-byte limit"
-        )
+def check_size(size: int, size_limit: int) -> None:
+    """MessageTooLarge when a message is over the limit (it is quarantined unread)."""
+    if size > size_limit:
+        raise MessageTooLarge(f"message is {size:,} bytes, over the {size_limit:,}-byte limit")
+
+
+def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT, *,
+          stored: frozenset[str] = frozenset(), size: int | None = None) -> InboundMessage:
+    """Parse raw bytes; only MessageTooLarge is raised, never a parsing error. `raw` may be
+    a message whose large parts were set apart (foidesk.large_parts): `stored` names the
+    blobs that walk wrote, `size` the size the message arrived at."""
+    arrived = size if size is not None else len(raw)
+    check_size(arrived, size_limit)
     message = message_from_bytes(raw, policy=READ_POLICY)
     headers = {}
     for name in message.keys():  # noqa: SIM118 - Message iterates over names, keeps order
@@ -114,7 +135,7 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
     reply_to = parse_address(headers.get("reply-to", ""))[1] or None
     attachments: list[Attachment] = []
     nested: list[bytes] = []
-    text, html_body = _body_text(message, attachments, nested)
+    text, html_body = _body_text(message, attachments, nested, stored)
     content_type = _safe(lambda: message.get_content_type(), "text/plain")
     report_type = None
     if content_type == "multipart/report":
@@ -138,6 +159,7 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT) -> InboundMessage:
         attachments=tuple(attachments),
         nested=tuple(nested),
         defects=tuple(type(d).__name__ for d in message.defects),
+        size=arrived,
     )
 
 
@@ -202,13 +224,14 @@ def _decode(part: Message) -> str:
 
 
 def _body_text(
-    message: Message, attachments: list[Attachment], nested: list[bytes]
+    message: Message, attachments: list[Attachment], nested: list[bytes],
+    stored: frozenset[str] = frozenset(),
 ) -> tuple[str, str]:
     """Walk the MIME tree once: the text (the first text/plain wins, else the first HTML
     as text) and the first HTML part as sent."""
     plain: list[str] = []
     htmls: list[str] = []
-    _walk(message, plain, htmls, attachments, nested)
+    _walk(message, plain, htmls, attachments, nested, stored)
     markup = htmls[0] if htmls else ""
     if plain:
         return "\n\n".join(t.strip("\n") for t in plain).strip(), markup
@@ -223,8 +246,15 @@ def _walk(
     htmls: list[str],
     attachments: list[Attachment],
     nested: list[bytes],
+    stored: frozenset[str] = frozenset(),
 ) -> None:
     content_type = _safe(part.get_content_type, "text/plain")
+    set_apart = _stored_part(part, stored)
+    if set_apart is not None:
+        filename = _safe(part.get_filename, None)
+        attachments.append(Attachment(safe_filename(filename, content_type), content_type, b"",
+                                      stored_sha256=set_apart[0], stored_size=set_apart[1]))
+        return
     if content_type in ("message/rfc822", "text/rfc822-headers", "message/global"):
         nested.append(_nested_bytes(part))
         return
@@ -238,7 +268,7 @@ def _walk(
                                     and _safe(c.get_content_type, "") != "text/html"]
         for child in children:
             if isinstance(child, Message):
-                _walk(child, plain, htmls, attachments, nested)
+                _walk(child, plain, htmls, attachments, nested, stored)
         return
     disposition = _safe(part.get_content_disposition, None)
     filename = _safe(part.get_filename, None)
@@ -254,6 +284,19 @@ def _walk(
         # delivery-status reports, other text parts, and a multipart whose boundary
         # is broken (its body is then just text)
         plain.append(_decode(part))
+
+
+def _stored_part(part: Message, stored: frozenset[str]) -> tuple[str, int] | None:
+    """(sha256, size) of a part set apart before parsing; only a marker that walk wrote
+    counts (a sender's own header naming a blob is ignored)."""
+    if not stored:
+        return None
+    marker = str(part.get(STORED_HEADER, "") or "")
+    digest, _, rest = marker.partition(";")
+    size = rest.strip().removeprefix("size=")
+    if digest.strip() not in stored or not size.isdigit():
+        return None
+    return digest.strip(), int(size)
 
 
 def _nested_bytes(part: Message) -> bytes:

@@ -55,8 +55,10 @@ def add_attachments(uow: SqlUnitOfWork, case: Case, attachments, *, source: str,
     for attachment in attachments:
         if attachment.sha256 in known:
             continue  # the same file again: one document
+        data = attachment.data if attachment.stored_sha256 is None else uow.session.get(
+            Blob, attachment.stored_sha256).data  # a large part, kept apart when it arrived
         added.append(add_document(uow, case, attachment.filename, attachment.content_type,
-                                  attachment.data, source=source, actor=actor, now=now))
+                                  data, source=source, actor=actor, now=now))
         known.add(attachment.sha256)
     return added
 

@@ -41,7 +41,7 @@ def _queue_notice(
         return
     # A large original is named, never attached: a 30 MB request must not become a 41 MB
     # notice that the team's server refuses.
-    attach = notice.attach_original and len(message.raw) <= settings.attach_limit
+    attach = notice.attach_original and message.original_size <= settings.attach_limit
     if notice.audience == "requester" and _over_reply_limit(uow, recipients[0], settings, now):
         record_event(uow, case, "auto_reply_suppressed", actor=ACTOR, now=now,
                      detail=f"{notice.event} not sent: {settings.auto_replies_per_day} "
@@ -70,7 +70,7 @@ def _queue_notice(
         "attached": attach,
         "too_large": notice.attach_original and not attach,
         "arrived_at": None,
-        "original_size": size_in_words(len(message.raw)),
+        "original_size": size_in_words(message.original_size),
         "kept_in": settings.processed_folder,
         "original": original_of(uow, case) if case else None,
         **extra,

@@ -12,7 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from foidesk.mail import InboundMessage, MessageTooLarge, parse, parse_address
+from foidesk.large_parts import SetApart, set_apart
+from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
@@ -25,6 +26,7 @@ from foidesk.services.intake.storage import (
     header_message_id,
     raw_header,
     store_attachments,
+    store_blob,
     store_message,
 )
 from foidesk.triage import CaseView, Decision, Triage, TriageNotice, classify
@@ -146,23 +148,32 @@ def _triage_and_act(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str | None,
     arrived_at: datetime | None, settings: IntakeSettings, now: datetime,
 ) -> Outcome:
-    """A message seen before is recorded as a copy; any other is triaged and acted on."""
+    """A message seen before is recorded as a copy; any other is triaged and acted on.
+    Its large parts go to the blob store first, so parsing reads a small message."""
+    check_size(len(raw), settings.size_limit)
+    apart = set_apart(raw, lambda chunks: store_blob(uow, chunks))
     existing = uow.session.scalar(
         select(Message).where(Message.message_id == message_id).limit(1)
     ) if message_id else None
-    if existing is not None and _same_message(existing, raw):
+    if existing is not None and _same_message(existing, apart.raw):
         return _already_known(uow, existing, provider_id, raw, now, settings.mailbox_key)
     if existing is not None:
         # A different message reusing a Message-ID (a broken client, a forged
         # header): it is processed on its own under an id made from its content.
-        raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
-        new_id = content_id(raw)
-        raw = _replace_message_id(raw, new_id)
+        raw, new_id = _renamed(raw, message_id)
+        apart = SetApart(_renamed(apart.raw, message_id, new_id)[0], apart.stored)
         again = uow.session.scalar(select(Message).where(
             Message.direction == "in", Message.message_id == new_id).limit(1))
         if again is not None:  # and that one delivered twice
             return _already_known(uow, again, provider_id, raw, now, settings.mailbox_key)
-    return _process(uow, provider_id, raw, arrived_at or now, settings, now)
+    return _process(uow, provider_id, raw, apart, arrived_at or now, settings, now)
+
+
+def _renamed(raw: bytes, message_id: str, new_id: str | None = None) -> tuple[bytes, str]:
+    """The message under an id made from its content, its own id kept in a header."""
+    raw = f"X-Foidesk-Original-Message-ID: {message_id}\r\n".encode() + raw
+    new_id = new_id or content_id(raw)
+    return _replace_message_id(raw, new_id), new_id
 
 
 def _tell_team_of_quarantine(uow: SqlUnitOfWork, raw: bytes, stored_id: str, arrived_at: datetime,
@@ -225,17 +236,17 @@ def _already_known(
 
 
 def _process(
-    uow: SqlUnitOfWork, provider_id: str, raw: bytes, arrived_at: datetime,
+    uow: SqlUnitOfWork, provider_id: str, raw: bytes, apart: SetApart, arrived_at: datetime,
     settings: IntakeSettings, now: datetime,
 ) -> Outcome:
-    message = parse(raw, settings.size_limit)
+    message = parse(apart.raw, settings.size_limit, stored=apart.stored, size=len(raw))
     triage = classify(message, RegisterCases(uow), settings.triage)
     act = ACTIONS[triage.decision]
     case = act(uow, message, triage, settings, arrived_at, now)
     registered = bool(case is not None and getattr(case, "opened_by_intake", False))
     row = store_message(uow, provider_id, raw, message.message_id, case.id if case else None,
                         arrived_at, triage.decision.value, triage.reason, target="processed",
-                        message=message, mailbox=settings.mailbox_key)
+                        message=message, mailbox=settings.mailbox_key, stored_raw=apart.raw)
     row.case = case
     store_attachments(uow, row, message)
     return Outcome(provider_id, triage.decision.value, triage.reason,

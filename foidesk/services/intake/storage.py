@@ -8,6 +8,9 @@ from datetime import datetime
 from email.parser import BytesHeaderParser
 from email.policy import default as default_policy
 
+from sqlalchemy import func, literal_column, select
+
+from foidesk.large_parts import Chunks
 from foidesk.mail import InboundMessage
 from foidesk.register.models import (
     Attachment,
@@ -23,7 +26,10 @@ def store_message(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str, case_id: int | None,
     at: datetime, decision: str, reason: str, *, target: str, keep_raw: bool = True,
     message: InboundMessage | None = None, mailbox: str | None = None,
+    stored_raw: bytes | None = None,
 ) -> Message:
+    """The inbound row. `stored_raw` is what the register keeps of a message whose large
+    parts were set apart (their bytes are in the blob table once, not twice)."""
     row = Message(
         case_id=case_id, direction="in", message_id=message_id,
         in_reply_to=" ".join(message.in_reply_to) if message else None,
@@ -32,7 +38,8 @@ def store_message(
         from_addr=(message.from_address if message else raw_header(raw, "From"))[:998],
         to_addrs=", ".join(message.to) if message else "",
         at=at, provider_id=provider_id, content_sha256=content_hash(raw), size=len(raw),
-        raw=raw if keep_raw else None, triage=decision, triage_reason=reason,
+        raw=(raw if stored_raw is None else stored_raw) if keep_raw else None,
+        triage=decision, triage_reason=reason,
         mailbox=mailbox, mailbox_target=target, moved=False,
     )
     uow.session.add(row)
@@ -43,13 +50,61 @@ def store_attachments(uow: SqlUnitOfWork, row: Message, message: InboundMessage)
     """Attachment bytes go into the content-addressed blob table once per distinct content."""
     for attachment in message.attachments:
         digest = attachment.sha256
-        if uow.session.get(Blob, digest) is None:
+        if attachment.stored_sha256 is None and uow.session.get(Blob, digest) is None:
             uow.session.add(Blob(sha256=digest, size=len(attachment.data), data=attachment.data))
             uow.session.flush()
         row.attachments.append(
             Attachment(filename=attachment.filename, content_type=attachment.content_type,
-                       sha256=digest, size=len(attachment.data))
+                       sha256=digest, size=attachment.size)
         )
+
+
+def store_blob(uow: SqlUnitOfWork, chunks: Chunks) -> tuple[str, int]:
+    """Keep bytes, given as chunks, in the content-addressed blob table (once); their
+    sha256 and size. A large attachment is never whole in memory: SQLite writes it a chunk
+    at a time into the row (incremental blob I/O); PostgreSQL appends a few megabytes at a
+    time to the value (bytea has no streaming write; a few rewrites of the TOASTed value
+    cost the server less than the client holding it whole, hex-escaped)."""
+    hasher, size = hashlib.sha256(), 0
+    for chunk in chunks():
+        hasher.update(chunk)
+        size += len(chunk)
+    digest = hasher.hexdigest()
+    blobs = Blob.__table__
+    connection = uow.session.connection()
+    if connection.execute(select(blobs.c.sha256).where(blobs.c.sha256 == digest)).first():
+        return digest, size
+    if connection.dialect.name != "sqlite":
+        connection.execute(blobs.insert().values(sha256=digest, size=size, data=b""))
+        append = blobs.update().where(blobs.c.sha256 == digest)
+        for piece in _pieces(chunks(), APPEND_BYTES):
+            connection.execute(append.values(data=blobs.c.data.concat(piece)))
+        return digest, size
+    connection.execute(blobs.insert().values(sha256=digest, size=size,
+                                             data=func.zeroblob(size)))
+    rowid = connection.execute(select(literal_column("rowid")).select_from(blobs)
+                               .where(blobs.c.sha256 == digest)).scalar_one()
+    with connection.connection.dbapi_connection.blobopen("blobs", "data", rowid) as blob:
+        for chunk in chunks():
+            blob.write(chunk)
+    return digest, size
+
+
+APPEND_BYTES = 4 * 1024 * 1024  # what PostgreSQL is sent at a time
+
+
+def _pieces(chunks, size: int):
+    """Chunks gathered into pieces of about `size` bytes."""
+    gathered: list[bytes] = []
+    held = 0
+    for chunk in chunks:
+        gathered.append(chunk)
+        held += len(chunk)
+        if held >= size:
+            yield b"".join(gathered)
+            gathered, held = [], 0
+    if gathered:
+        yield b"".join(gathered)
 
 
 def header_message_id(raw: bytes) -> str | None:
