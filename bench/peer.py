@@ -32,13 +32,21 @@ def rows(after: dict, before: dict, requests: int) -> int:
     return round(sum(after[t][0] - before[t][0] for t in TABLES) * 1000 / requests)
 
 
-def foidesk_run(config: Path, smtp, count: int) -> float:
+def foidesk_run(config: Path, smtp, count: int, profile: Path | None = None) -> float:
+    import cProfile
+
     from flows.intake import intake
 
     smtp.handler.received.clear()
+    profiler = cProfile.Profile() if profile else None
     started = time.perf_counter()
+    if profiler:
+        profiler.enable()
     counts = intake(config_path=str(config), max_batches=10_000)
     seconds = time.perf_counter() - started
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
     assert counts.get("new_request") == count, counts
     assert counts.get("sent") == len(smtp.handler.received) == 2 * count, counts
     return seconds
@@ -64,6 +72,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--postgres", action="store_true", help="registers on PostgreSQL too")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--profile", type=Path, help="cProfile foidesk's first run into this")
+    parser.add_argument("--no-peer", action="store_true", help="foidesk and the floor only")
     args = parser.parse_args()
 
     from imapclient import IMAPClient
@@ -98,15 +108,17 @@ def main() -> None:
                     reset_folders(admin, "Backlog")
                     seed(admin, "Backlog", count)
                     before = settle(prefect_db, 3)
-                    ours = foidesk_run(config, smtp, count)
+                    ours = foidesk_run(config, smtp, count, args.profile if not runs else None)
                     ours_rows = rows(settle(prefect_db, 3), before, count)
                     sent = list(smtp.handler.received)
                     floor = _floor(dovecot, smtp, admin, "Backlog", count, sent)
-                    reset_folders(admin, "Backlog")
-                    seed(admin, "Backlog", count)
-                    before = settle(prefect_db, 3)
-                    theirs = peer_run(peer_url, dovecot, smtp, "Backlog", count)
-                    peer_rows = rows(settle(prefect_db, 3), before, count)
+                    theirs, peer_rows = float("nan"), 0
+                    if not args.no_peer:
+                        reset_folders(admin, "Backlog")
+                        seed(admin, "Backlog", count)
+                        before = settle(prefect_db, 3)
+                        theirs = peer_run(peer_url, dovecot, smtp, "Backlog", count)
+                        peer_rows = rows(settle(prefect_db, 3), before, count)
                     runs.append({"floor_s": floor, "foidesk_s": ours, "peer_s": theirs,
                                  "foidesk_per_s": count / ours, "peer_per_s": count / theirs,
                                  "foidesk_over_floor": ours / floor,
