@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint docs bench bench-smoke bench-prefect clean
+.PHONY: demo test lint docs bench bench-smoke bench-prefect bench-peer clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench-smoke: $(STAMP)
 bench-prefect: $(STAMP)
 	bash scripts/ensure-servers
 	$(BIN)/python -m bench.prefect_cost --polls 30 --json bench/prefect-cost.json
+
+# B6: foidesk's intake flow beside the naive Prefect peer (prefect-email) and the floor
+bench-peer: $(STAMP)
+	bash scripts/ensure-servers
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench.peer --sizes 1000 --runs 3 --json bench/peer.json
 
 docs: $(STAMP)
 	$(BIN)/python -m foidesk.cli.reference > docs/cli.md
