@@ -342,8 +342,8 @@ class IntakeSettings(Section):
     size_limit_mb: _bounded_int(1, 1024) = 50  # type: ignore[valid-type]
     auto_replies_per_address_per_day: _bounded_int(1, 100) = 5  # type: ignore[valid-type]
     attach_limit_mb: _bounded_int(0, 100) = 5  # type: ignore[valid-type]
-    # A poll sends everything it queued, for at most this long; what is left waits for the
-    # next poll. max_send_per_poll caps the messages a poll sends (default: no cap).
+    # A poll sends everything it queued, spending at most this long sending; what is left
+    # waits for the next poll. max_send_per_poll caps what a poll sends (default: no cap).
     send_budget_minutes: _bounded_int(1, 60) = 5  # type: ignore[valid-type]
     max_send_per_poll: _bounded_int(1, 1_000_000) | None = None  # type: ignore[valid-type]
 

@@ -26,7 +26,7 @@ def run_intake(
 ) -> IntakeReport:
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
     report = IntakeReport()
-    send_until = time.monotonic() + settings.send_budget_seconds  # the poll's whole budget
+    sending = 0.0  # seconds this poll has spent draining: its budget is for sending only
     start = poll_state(uow_factory(), settings.mailbox_key)
     report.moved += move_pending(uow_factory, mailbox, settings.mailbox_key, checkpoint,
                                  start.moves)
@@ -40,9 +40,11 @@ def run_intake(
         report.counts.update(processed.counts())
         report.registered += processed.registered
         if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
+            started = time.monotonic()
             sent = drain(uow_factory, sender, outgoing, now=now, checkpoint=checkpoint,
                          limit=_left(settings.max_send, report.sent),
-                         budget_seconds=max(0.0, send_until - time.monotonic()))
+                         budget_seconds=max(0.0, settings.send_budget_seconds - sending))
+            sending += time.monotonic() - started
             report.sent += len(sent.sent)
             report.send_failures += len(sent.failed)
             report.unknown += len(sent.unknown)
