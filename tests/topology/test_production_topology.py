@@ -61,7 +61,8 @@ port = {port}
 security = "plain"
 username = "{user}"
 password = {{ env = "FOIDESK_TOPOLOGY_PASSWORD" }}
-"""
+batch_size = 20
+"""  # a fetched batch commits at once: small ones, so the backlog's run is seen mid-way
     boxes = [(user, name) for user, (owner, name) in MAILBOXES.items() if owner == authority]
     sections = "".join(
         ("\n[mailbox]" if name is None else f"\n[mailboxes.{name}]")
