@@ -78,6 +78,10 @@ def authority_view(settings: Settings) -> AuthorityView:
                           for s in settings.letters.signatories),
         review_suffix=settings.reference.review_suffix,
         complaint_suffix=settings.reference.complaint_suffix,
+        languages=tuple(authority.languages),
+        welsh_language_standards=authority.welsh_language_standards,
+        welsh_first=authority.welsh_first,
+        welsh_name=authority.welsh_name,
     )
 
 

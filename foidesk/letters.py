@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF
@@ -20,10 +20,14 @@ from fpdf import FPDF
 from foidesk.drafting import NEEDS_EXEMPTION, OUTCOME_LABELS, DraftContent, Outcome
 from foidesk.exemptions import find as find_exemption
 from foidesk.law import law_of
+from foidesk.letter_language import translate_letter
 from foidesk.release.decisions import LABELS
 from foidesk.rendering import Renderer
+from foidesk.translation import Catalogue
+from foidesk.welsh import valediction as welsh_valediction
 
 ICO = {
+    "key": "ico",
     "name": "The Information Commissioner's Office",
     "in_text": "the Information Commissioner",
     "address": "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF",
@@ -31,6 +35,7 @@ ICO = {
     "web": "https://ico.org.uk/make-a-complaint/",
 }
 SCOTTISH_COMMISSIONER = {
+    "key": "sic",
     "name": "The Scottish Information Commissioner",
     "in_text": "the Scottish Information Commissioner",
     "address": "Kinburn Castle, Doubledykes Road, St Andrews, Fife KY16 9DS",
@@ -49,13 +54,15 @@ class Letter:
 
 def letter_context(case, content: DraftContent, authority: Any, *, letter_date: date,
                    review_days: int, original=None, draft: bool = False,
-                   reviewer_name: str = "", delivery: str = "") -> dict[str, Any]:
-    """Everything the letter templates read."""
+                   reviewer_name: str = "", delivery: dict[str, Any] | None = None,
+                   renderer: Renderer | None = None) -> dict[str, Any]:
+    """Everything the letter templates read, in the case's language (a Welsh case's
+    context lists what the officer must still translate: `untranslated`)."""
     exemptions = []
     for citation in content.exemptions:
         entry = find_exemption(citation, case.regime)
         exemptions.append({
-            "citation": citation, "entry": entry,
+            "citation": citation, "entry": entry, "title": entry.title,
             "harm": entry.harm.replace("{authority}", authority.name),
             "favouring": entry.favouring.replace("{authority}", authority.name),
             "against": entry.against.replace("{authority}", authority.name),
@@ -68,7 +75,10 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
         for q in case.questions
     ]
     requester = case.requester
-    return {
+    context = {
+        "language": getattr(case, "language", "en") or "en",
+        "untranslated": [],
+        "answer_groups_of": answer_groups,
         "authority": authority,
         "case": case,
         "original": original,
@@ -98,16 +108,24 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
         "documents": [{"number": d.number, "name": d.filename,
                        "label": LABELS[d.decision], "exemption": d.exemption or ""}
                       for d in getattr(case, "documents", []) if d.decision],
-        "delivery": delivery,
+        "delivery": delivery or {},
     }
+    if context["language"] != "en" and renderer is not None:
+        return translate_letter(context, renderer.catalogue(context["language"]))
+    return context
 
 
 COVERED = "This part of your request is covered by the decision below."
 SCOTTISH_REGIMES = frozenset({"foisa", "foisa-review", "eirs", "eirs-review"})
 
 
-def answer_groups(questions: list[dict[str, str]], unanswered: str) -> list[dict[str, Any]]:
-    """Consecutive questions with the same answer, answered once: "Questions 3 to 9"."""
+def answer_groups(questions: list[dict[str, str]], unanswered: str,
+                  catalogue: Catalogue | None = None) -> list[dict[str, Any]]:
+    """Consecutive questions with the same answer, answered once: "Questions 3 to 9"
+    (in the catalogue's language when one is given)."""
+    def words(english: str) -> str:
+        return (catalogue.get(english) if catalogue is not None else None) or english
+
     groups: list[dict[str, Any]] = []
     for question in questions:
         answer = question["answer"] or unanswered
@@ -117,28 +135,51 @@ def answer_groups(questions: list[dict[str, str]], unanswered: str) -> list[dict
             groups.append({"numbers": [question["number"]], "answer": answer})
     for group in groups:
         numbers = group["numbers"]
-        group["label"] = (numbers[0] if len(numbers) == 1 else
-                          f"Questions {numbers[0]} and {numbers[1]}:" if len(numbers) == 2 else
-                          f"Questions {numbers[0]} to {numbers[-1]}:")
+        group["label"] = (
+            numbers[0] if len(numbers) == 1 else
+            words("Questions {first} and {second}:").format(first=numbers[0],
+                                                            second=numbers[1])
+            if len(numbers) == 2 else
+            words("Questions {first} to {last}:").format(first=numbers[0], last=numbers[-1]))
     return groups
 
 
 def render_letter(renderer: Renderer, name: str, context: dict[str, Any]) -> Letter:
     """`letters/<name>.subject.j2`, `.txt.j2` and `.html.j2`, and the PDF of the text."""
     env = renderer.env
-    subject = " ".join(env.get_template(f"letters/{name}.subject.j2").render(**context).split())
-    text = env.get_template(f"letters/{name}.txt.j2").render(**context)
-    html = env.get_template(f"letters/{name}.html.j2").render(
+    language = context.get("language", "en")
+    folder = renderer.folder("letters", name, language)
+    subject = " ".join(env.get_template(f"{folder}/{name}.subject.j2").render(**context).split())
+    text = env.get_template(f"{folder}/{name}.txt.j2").render(**context)
+    html = env.get_template(f"{folder}/{name}.html.j2").render(
         **context, paragraphs=paragraphs(text))
+    authority = context["authority"]
+    words = PdfWords()
+    valediction = getattr(authority, "valediction", "")
+    if language != "en":
+        catalogue = renderer.catalogue(language)
+        words = PdfWords(*(catalogue.get(english, "pdf") or english for english in PdfWords()))
+        valediction = welsh_valediction(authority, catalogue)
     return Letter(subject, text, html, pdf_of(
-        text, title=subject, author=context["authority"].name, draft=bool(context.get("draft")),
-        valediction=getattr(context["authority"], "valediction", "")))
+        text, title=subject, author=authority.name, draft=bool(context.get("draft")),
+        valediction=valediction, words=words))
+
+
+class PdfWords(NamedTuple):
+    """The words the PDF itself prints: its page numbers and a draft's marks."""
+
+    page: str = "Page {page} of {pages}"
+    draft: str = "DRAFT"
+    draft_footer: str = "DRAFT - not approved for release - "
+
 
 
 FONTS = resources.files("matplotlib") / "mpl-data" / "fonts" / "ttf"
 HEADING_PREFIXES = ("Response to your request", "Your right to", "Section ", "Regulation ",
                     "Article ", "Harm (", "Balance test", "Grounds of ",
-                    "The reviewer's ")
+                    "The reviewer's ",
+                    # a Welsh letter's
+                    "Adran ", "Rheoliad ", "Erthygl ", "Niwed (", "Prawf cydbwysedd")
 KEEP_WITH_NEXT = 22  # mm: a heading needs this much room below it, or starts a new page
 SIGN_OFF = 30  # mm: the valediction, the signatory's name, role and authority, kept together
 
@@ -146,9 +187,10 @@ SIGN_OFF = 30  # mm: the valediction, the signatory's name, role and authority, 
 class _LetterPdf(FPDF):
     """A4 letter pages; a draft's every page says DRAFT across it."""
 
-    def __init__(self, *, draft: bool) -> None:
+    def __init__(self, *, draft: bool, words: PdfWords | None = None) -> None:
         super().__init__(format="A4")
         self.draft = draft
+        self.words = words or PdfWords()
         self.add_font("DejaVu", "", str(FONTS / "DejaVuSans.ttf"))
         self.add_font("DejaVu", "B", str(FONTS / "DejaVuSans-Bold.ttf"))
 
@@ -159,8 +201,8 @@ class _LetterPdf(FPDF):
         self.set_font("DejaVu", "B", 96)
         self.set_text_color(215, 215, 215)
         with self.rotation(55, x=self.w / 2, y=self.h / 2):
-            width = self.get_string_width("DRAFT")
-            self.text(self.w / 2 - width / 2, self.h / 2 + 12, "DRAFT")
+            width = self.get_string_width(self.words.draft)
+            self.text(self.w / 2 - width / 2, self.h / 2 + 12, self.words.draft)
         self.set_text_color(0, 0, 0)
         self.set_font(style[0] or "DejaVu", style[1], style[2])
 
@@ -168,8 +210,9 @@ class _LetterPdf(FPDF):
         self.set_y(-12)
         self.set_font("DejaVu", "", 8)
         self.set_text_color(90, 90, 90)
-        mark = "DRAFT - not approved for release - " if self.draft else ""
-        self.cell(0, 5, f"{mark}Page {self.page_no()} of {{nb}}", align="C")
+        mark = self.words.draft_footer if self.draft else ""
+        page = self.words.page.format(page=self.page_no(), pages="{nb}")
+        self.cell(0, 5, f"{mark}{page}", align="C")
         self.set_text_color(0, 0, 0)
 
 
@@ -196,12 +239,13 @@ def _renderable(text: str) -> str:
 
 
 def pdf_of(text: str, *, title: str, author: str, draft: bool = False,
-           valediction: str = "") -> bytes:
+           valediction: str = "", words: PdfWords | None = None) -> bytes:
     """A4 PDF of the letter text in DejaVu Sans (every character a name or an answer may
     hold), headings kept with what follows them, the sign-off kept together, and DRAFT
     across every page of a draft."""
-    pdf = _LetterPdf(draft=draft)
-    pdf.set_title(f"DRAFT: {title}" if draft else title)
+    words = words or PdfWords()
+    pdf = _LetterPdf(draft=draft, words=words)
+    pdf.set_title(f"{words.draft}: {title}" if draft else title)
     pdf.set_author(author)
     pdf.alias_nb_pages()
     pdf.set_auto_page_break(auto=True, margin=18)

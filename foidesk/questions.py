@@ -8,7 +8,8 @@ from foidesk.triage.newtext import request_words, strip_wdtk_footer
 
 # "1 Has your...", "1. Has", "1) Has", "3a If", "(2) How", "Q4: What", "6b How"
 ITEM = re.compile(
-    r"^\s*(?:Q(?:uestion)?\s*)?\(?(\d{1,2}[a-z]?|[a-z])[.):]?\s+(?=\S)", re.IGNORECASE
+    r"^\s*(?:(?:Q(?:uestion)?|Cwestiwn)\s*)?\(?(\d{1,2}[a-z]?|[a-z])[.):]?\s+(?=\S)",
+    re.IGNORECASE
 )
 MAX_ITEMS = 60
 

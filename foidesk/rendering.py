@@ -2,22 +2,36 @@
 
 One Environment: HTML is escaped and text is not; a missing variable fails
 loudly (StrictUndefined); an authority's override folder is tried before ours.
+What a requester reads exists in each language the desk answers in: a case in Welsh
+gets `templates/cy/email/...` and `templates/cy/letters/...`, with the names of the law,
+dates and labels from `templates/cy/messages.po` (foidesk/translation.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 from markupsafe import Markup
 
+from foidesk.calendar import RULES, Regime
 from foidesk.law import law_of
 from foidesk.sanitise import clean_html
+from foidesk.translation import Catalogue, load_catalogue
+from foidesk.welsh import welsh_filters
 from foidesk.wording import count, days_left
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+# What a requester reads: each exists in every language a desk answers in.
+REQUESTER_EMAILS = (
+    "acknowledgement", "clarification_received", "clock_clarification", "clock_extension",
+    "clock_fee_notice", "clock_fee_paid", "clock_identity", "released_files",
+    "repeat_acknowledgement", "review_acknowledgement", "withdrawal_confirmed",
+)
+REQUESTER_LETTERS = ("acknowledgement", "response", "review")
 
 
 @dataclass(frozen=True)
@@ -58,6 +72,7 @@ class Renderer:
     def __init__(self, override_dir: str | Path | None = None) -> None:
         folders = [str(override_dir)] if override_dir else []
         folders.append(str(DEFAULT_TEMPLATES))
+        self.folders = [Path(folder) for folder in folders]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
             autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html", ".xml")),
@@ -74,16 +89,34 @@ class Renderer:
         self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
         self.env.globals["law_of"] = law_of
+        self.env.globals["rule_of"] = lambda regime: RULES[Regime(regime)]
         self.env.filters["count"] = count
         self.env.filters["days_left"] = days_left
         # A requester's HTML, through nh3: the only way their markup reaches our HTML.
         self.env.filters["sanitised_html"] = lambda markup: Markup(clean_html(markup or ""))
+        self.env.filters.update(welsh_filters(lambda: self.catalogue("cy")))
 
-    def email(self, name: str, **context: Any) -> RenderedEmail:
-        """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional)."""
-        subject = self.env.get_template(f"email/{name}.subject.j2").render(**context)
-        text = self.env.get_template(f"email/{name}.txt.j2").render(**context)
-        html = self._optional(f"email/{name}.html.j2", context)
+    @cache  # noqa: B019 - one catalogue per language per renderer, for the run
+    def catalogue(self, language: str) -> Catalogue:
+        """`templates/<language>/messages.po`, the override folder's entries first."""
+        return load_catalogue(self.folders, language)
+
+    def folder(self, kind: str, name: str, language: str | None = "en") -> str:
+        """Where `kind/name` is for a reader of `language`: "cy/email" for what a Welsh
+        requester reads, "email" for English and for what staff read."""
+        names = REQUESTER_EMAILS if kind == "email" else REQUESTER_LETTERS
+        return kind if language in ("en", "", None) or name not in names \
+            else f"{language}/{kind}"
+
+    def email(self, name: str, language: str | None = "en", **context: Any) -> RenderedEmail:
+        """`email/<name>.subject.j2`, `.txt.j2` (required) and `.html.j2` (optional), in
+        the requester's `language` when a requester reads it."""
+        folder = self.folder("email", name, language)
+        language = language or "en"
+        context = {"language": language, "to_public": name in REQUESTER_EMAILS, **context}
+        subject = self.env.get_template(f"{folder}/{name}.subject.j2").render(**context)
+        text = self.env.get_template(f"{folder}/{name}.txt.j2").render(**context)
+        html = self._optional(f"{folder}/{name}.html.j2", context)
         return RenderedEmail(" ".join(subject.split()), text, html)
 
     def _optional(self, name: str, context: dict[str, Any]) -> str | None:

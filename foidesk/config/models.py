@@ -106,6 +106,24 @@ class Authority(Section):
     # FOI officers who may answer a triage notice (REGISTER, NOT FOI, LINK); the team
     # address itself always may.
     team_members: list[EmailStr] = Field(default_factory=list)
+    # The languages the authority answers in, its working language first: ["en", "cy"]
+    # answers a request written in Welsh in Welsh.
+    languages: list[Literal["en", "cy"]] = Field(default_factory=lambda: ["en"], min_length=1)
+    # Bound by the Welsh Language Standards (its compliance notice): every message to the
+    # public says, in Welsh and English, that correspondence in Welsh is welcome.
+    welsh_language_standards: bool = False
+    # The compliance notice asks for Welsh first: the statement's Welsh comes first.
+    welsh_first: bool = False
+    welsh_name: str = ""  # its name in Welsh letters: "Cyngor Sir Enghraifft"
+
+    @model_validator(mode="after")
+    def _welsh_offered(self) -> Authority:
+        if len(set(self.languages)) != len(self.languages):
+            raise ValueError("languages: each language once")
+        if self.welsh_language_standards and "cy" not in self.languages:
+            raise ValueError('welsh_language_standards = true needs "cy" in languages '
+                             '(the Standards require answering Welsh in Welsh)')
+        return self
 
     @property
     def default_regime(self) -> Regime:

@@ -100,6 +100,8 @@ class Case(Base):
     responded_due_on: Mapped[date | None] = mapped_column(Date)
     exemptions: Mapped[list[str]] = mapped_column(JSON, default=list)
     in_time: Mapped[bool | None] = mapped_column()
+    # The language the requester wrote in and is answered in ("en", "cy").
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     disclosure_status: Mapped[str | None] = mapped_column(String(20))  # queued | published
 
     requester: Mapped[Requester | None] = relationship(back_populates="cases")
@@ -222,6 +224,8 @@ class Message(Base):
     # Which mailbox it came from (intake's mailbox key): provider ids are unique only
     # within one mailbox (two Dovecot users' INBOXes can share UIDVALIDITY and UIDs).
     mailbox: Mapped[str | None] = mapped_column(String(300))
+    # The language its new text is written in ("en", "cy"); None when too short to tell.
+    language: Mapped[str | None] = mapped_column(String(8))
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(BigInteger)
     raw: Mapped[bytes | None] = mapped_column(LargeBinary)  # or in the content store by hash

@@ -54,6 +54,7 @@ class NewRequest:
     regime: Regime = Regime.FOIA
     postal_address: str | None = None
     questions: tuple[tuple[str, str], ...] = ()
+    language: str = "en"  # the language the request is answered in
 
 
 class ClockEventKind(StrEnum):
@@ -196,6 +197,7 @@ def open_case(
         deadline_version=1,
         request_text=request_text,
         flags=[],
+        language=request.language,
         created_at=now,
         updated_at=now,
     )

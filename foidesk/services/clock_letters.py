@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from foidesk.calendar import Extension, add_months
 from foidesk.cases import CaseStatus
+from foidesk.language import LANGUAGE_NAMES, detect_language
 from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.register.models import Case, ClockEvent
 from foidesk.register.unit_of_work import SqlUnitOfWork
@@ -104,7 +105,7 @@ def extend(uow: SqlUnitOfWork, reference: str, kind: Extension, reason: str,
         apply_clock_event(uow, case, event, today, policy=settings.deadlines, actor=actor,
                           now=now, days=days, note=reason)
         _letter(uow, case, "clock_extension", settings, now, kind=kind.value, reason=reason,
-                exemptions=exemptions or "the exemptions we are considering")
+                exemptions=exemptions)
         uow.commit()
         return case.due_on
 
@@ -137,8 +138,9 @@ def _letter(uow: SqlUnitOfWork, case: Case, template: str, settings: ResponseSet
         record_event(uow, case, "letter_by_post", actor="responses", now=now,
                      detail=f"{template}: no email address; send by post")
         return
+    _in_case_language(case, context)
     rendered = settings.renderer.email(
-        template, authority=settings.authority, case=case,
+        template, language=case.language, authority=settings.authority, case=case,
         requester_name=case.requester.name if case.requester else "", **context)
     envelope = from_authority(settings.authority, (requester,),
                               in_reply_to=uow.cases.request_message_id(case),
@@ -147,6 +149,20 @@ def _letter(uow: SqlUnitOfWork, case: Case, template: str, settings: ResponseSet
     count = uow.session.scalar(select(ClockEvent.id).where(ClockEvent.case_id == case.id)
                                .order_by(ClockEvent.id.desc()).limit(1))
     enqueue(uow, f"{template}:{case.reference}:{count}", message, envelope, case=case, now=now)
+
+
+def _in_case_language(case: Case, context: dict[str, object]) -> None:
+    """The officer's own words in a letter (the question asked, the reason, the detail)
+    must be in the language the requester is written to in."""
+    language = case.language or "en"
+    for field in ("question", "reason", "detail"):
+        text = context.get(field)
+        found = detect_language(text) if isinstance(text, str) else None
+        if found is not None and found != language:
+            raise ClockLetterError(
+                f"case {case.reference} is answered in {LANGUAGE_NAMES.get(language, language)}"
+                f": the {field} reads as {LANGUAGE_NAMES.get(found, found)}; write it in "
+                f"{LANGUAGE_NAMES.get(language, language)}")
 
 
 __all__ = ["extend", "fee_paid", "fees_notice", "lapse_clarifications",

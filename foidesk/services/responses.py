@@ -113,7 +113,8 @@ def add_draft(uow: SqlUnitOfWork, case: Case, content: DraftContent, settings: R
                                           letter_date=london_date(now),
                                           review_days=_review_days(case), original=original,
                                           draft=True,
-                                          reviewer_name=_expected_reviewer(uow, case, settings)))
+                                          reviewer_name=_expected_reviewer(uow, case, settings),
+                                          renderer=settings.renderer))
     version = max((d.version for d in case.drafts), default=0) + 1
     draft = Draft(
         version=version, kind=kind, outcome=content.outcome.value, exemptions=content.exemptions,
@@ -166,7 +167,8 @@ def queue_review(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings, *, 
     draft.status = "in_review"
     rendered = settings.renderer.email(
         "review_request", authority=settings.authority, case=case, draft=draft,
-        reviewer=reviewer, documents=document_summaries(case), unresolved=unresolved(case),
+        reviewer=reviewer, documents=document_summaries(case),
+        unresolved=cannot_approve(uow, case, draft, settings),
     )
     envelope = from_authority(
         settings.authority, (reviewer,),
@@ -231,6 +233,12 @@ def apply_decision(
         if problems:
             raise ReviewRefused("the response cannot be approved while a document would leave "
                                 "with hidden or personal data: " + "; ".join(problems))
+        parts = still_to_translate(uow, case, draft, settings)
+        if parts:
+            raise ReviewRefused(
+                f"the response to {case.reference} is in Welsh, the language of the request, "
+                f"and {'; '.join(parts)} {'is' if len(parts) == 1 else 'are'} still to be "
+                "translated: the officer sends a new draft with them in Welsh")
         draft.status = "approved"
         move_case(uow, case, CaseStatus.APPROVED, actor=reviewer, now=now,
                   detail=f"draft v{draft.version} approved ({via})")
@@ -259,11 +267,9 @@ def _send_response(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: Respo
         raise ReviewRefused(f"not sent: {error}") from None
     size = sum(len(data) for _, data in released.files)
     batches = _batches(released.files, settings.attachment_budget)
-    delivery = ("" if not released.files else
-                "The documents are attached to this email." if len(batches) == 1 else
-                f"The documents come to {size / 1024 / 1024:.1f} MB, more than one email "
-                f"carries, so they follow in {len(batches)} further emails, each quoting "
-                f"{case.reference}.")
+    # How the released files travel; the letter words it in the requester's language.
+    delivery = ({} if not released.files else
+                {"emails": len(batches), "size_mb": f"{size / 1024 / 1024:.1f}"})
     letter = final_letter(uow, case, draft, settings, now, delivery=delivery)
     draft.letter_text, draft.letter_html, draft.pdf = letter.text, letter.html, letter.pdf
     requester = case.requester.email if case.requester else None
@@ -335,7 +341,8 @@ def _send_files(uow, case: Case, draft: Draft, batches, response_id: str, reques
     """The released files in further emails, each threaded on the response."""
     for n, batch in enumerate(batches, start=1):
         rendered = settings.renderer.email(
-            "released_files", authority=settings.authority, case=case, part=n,
+            "released_files", language=case.language, authority=settings.authority,
+            case=case, part=n,
             parts=len(batches), files=[name for name, _ in batch],
             requester_name=case.requester.name if case.requester else "")
         envelope = from_authority(settings.authority, (requester,), in_reply_to=response_id,
@@ -347,18 +354,44 @@ def _send_files(uow, case: Case, draft: Draft, batches, response_id: str, reques
 
 
 def final_letter(uow: SqlUnitOfWork, case: Case, draft: Draft, settings: ResponseSettings,
-                 now: datetime, *, delivery: str = ""):
+                 now: datetime, *, delivery: dict | None = None):
     """The approved draft's letter as sent: dated `now`, not marked DRAFT."""
-    content = DraftContent(outcome=Outcome(draft.outcome), exemptions=list(draft.exemptions),
-                           answers=dict(draft.answers or {}), note=draft.notes,
-                           reasons=dict(draft.reasons or {}), respond_by=draft.respond_by)
+    content = content_of(draft)
     return render_letter(settings.renderer, "review" if draft.kind == "review" else "response",
                          letter_context(case, content, settings.authority,
                                         letter_date=london_date(now),
                                         review_days=_review_days(case),
                                         original=original_of(uow, case), draft=False,
                                         reviewer_name=reviewer_name(draft.reviewer, settings),
-                                        delivery=delivery))
+                                        delivery=delivery, renderer=settings.renderer))
+
+
+def content_of(draft: Draft) -> DraftContent:
+    """What the officer wrote in a draft, as the letter is built from it."""
+    return DraftContent(outcome=Outcome(draft.outcome), exemptions=list(draft.exemptions),
+                        answers=dict(draft.answers or {}), note=draft.notes,
+                        reasons=dict(draft.reasons or {}), respond_by=draft.respond_by)
+
+
+def still_to_translate(uow: SqlUnitOfWork, case: Case, draft: Draft,
+                       settings: ResponseSettings) -> list[str]:
+    """The parts of a letter in the requester's language (Welsh) still in another one."""
+    if (case.language or "en") == "en":
+        return []
+    context = letter_context(case, content_of(draft), settings.authority,
+                             letter_date=draft.created_at.date(),
+                             review_days=_review_days(case), original=original_of(uow, case),
+                             renderer=settings.renderer)
+    return context["untranslated"]
+
+
+def cannot_approve(uow: SqlUnitOfWork, case: Case, draft: Draft,
+                   settings: ResponseSettings) -> list[str]:
+    """Why the latest draft may not be approved yet, as the reviewer is told."""
+    parts = still_to_translate(uow, case, draft, settings)
+    translate = ([f"the letter is in Welsh but {', '.join(parts)} "
+                  f"{'is' if len(parts) == 1 else 'are'} not yet translated"] if parts else [])
+    return [*unresolved(case), *translate]
 
 
 def _expected_reviewer(uow: SqlUnitOfWork, case: Case, settings: ResponseSettings) -> str:

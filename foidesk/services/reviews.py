@@ -112,6 +112,7 @@ def open_linked(uow: SqlUnitOfWork, original: Case, regime: str, reference: str,
         subject=original.subject, requester=original.requester, received_at=received_at,
         received_on=received_on, deadline_version=1, request_text=text[:100_000], flags=[],
         linked_case_id=original.id, created_at=now, updated_at=now,
+        language=original.language or "en",  # a review is answered in the request's language
     )
     linked.due_on = deadline_for(linked, policy).due
     uow.cases.add(linked)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from email_validator import EmailNotValidError, validate_email
 
+from foidesk.language import detect_language
 from foidesk.mail import InboundMessage, parse, parse_address
 from foidesk.triage.decisions import (
     CaseLookup,
@@ -80,6 +82,15 @@ def classify(message: InboundMessage, cases: CaseLookup, policy: TriagePolicy) -
     if verdict and threaded is None:  # the gateway can be wrong about a reply of ours
         return Triage(Decision.SPAM, f"spam-verdict: {verdict}")
     text = new_text(message.text, message.from_name)
+    triage = _from_a_person(message, text, thread, threaded, cases, policy)
+    words = triage.request_text or text.above_sign_off or text.body
+    return replace(triage, language=detect_language(words))
+
+
+def _from_a_person(message: InboundMessage, text: NewText, thread: list[str],
+                   threaded: CaseView | None, cases: CaseLookup,
+                   policy: TriagePolicy) -> Triage:
+    """Mail a person wrote: to a case, to the team, or new."""
     sender = message.from_address
     if thread and (notice := cases.triage_notice(thread)) is not None:
         return _team_reply(message, text, notice.original_message_id, policy)

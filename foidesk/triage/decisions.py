@@ -118,3 +118,4 @@ class Triage:
     forwarded: Forwarded | None = None
     command: tuple[str, str] | None = None  # a team decision: (verb, argument)
     reply_address: str | None = None  # where replies must go, when the message says so
+    language: str | None = None  # of the new text ("cy", "en"); None: too short to tell

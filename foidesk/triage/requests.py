@@ -81,8 +81,16 @@ OBJECTS = re.compile(
     r"\bsurveys?\b|\breturns\b|\bcorrespondence\b|\bschedules?\b|\blocations?\b|"
     r"\baverage\b|\bproportion\b|\bpercentage\b|\brates?\b|"
     r"\blocations?\b|\bnames? of\b|\bnumbers? of\b|\bamounts?\b|"
-    r"\bgwybodaeth\b|\bffigurau\b|\bdata\b|\bcofnodion\b|\bdogfennau\b|\bmanylion\b|"
-    r"\bpolisi\b|\bcostau\b|\bgwariant\b|\bcyfanswm\b|\bnifer\b",
+    # Welsh, with the mutated forms a noun takes after "y", "o", "am", "fy" ("yr wybodaeth",
+    # "rhestr o'r", "copi o'r ddogfen", "fanylion").
+    r"\b(?:g|)wybodaeth\b|\bffigurau\b|\bystadegau\b|\b(?:c|g|ch|ngh)ofnod(?:ion)?\b|"
+    r"\b(?:d|dd|nh)ogfen(?:nau)?\b|\b(?:m|f)anylion\b|\b(?:p|b|ph|mh)olis(?:i|ïau)\b|"
+    r"\b(?:c|g|ch|ngh)ost(?:au)?\b|\b(?:g|)wariant\b|\b(?:c|g|ch|ngh)yfanswm\b|\bnifer\b|"
+    r"\b(?:rh|r)estr(?:au)?\b|\b(?:c|g|ch|ngh)op(?:i|ïau)\b|\badroddiad(?:au)?\b|"
+    r"\b(?:c|g|ch|ngh)yllideb\b|\b(?:c|g|ch|ngh)ontract(?:au)?\b|\bohebiaeth\b|"
+    r"\bgohebiaeth\b|\b(?:c|g|ch|ngh)ynllun(?:iau)?\b|\basesiad(?:au)?\b|"
+    r"\b(?:c|g|ch|ngh)anllawiau\b|\b(?:t|d|th|nh)aliadau\b|\banfonebau\b|\bffeiliau\b|"
+    r"\b(?:ll|l)uniau\b|\bmapiau\b|\b(?:c|g)ofrestr\b|\b(?:c|g|ch|ngh)ofnodion\b",
     re.IGNORECASE)
 LAW_REQUEST = re.compile(
     r"\b(?:foi|foia|foisa|eir|sar|freedom of information|environmental information|"
@@ -132,7 +140,8 @@ AUTHORITY_REPLY = re.compile(
 REVIEW = re.compile(
     r"internal review|review (?:of )?(?:your|the|this) (?:decision|response|refusal|handling)|"
     r"appeal (?:against|your)|requirement for review|request (?:a|an) review|"
-    r"adolygiad mewnol|adolygu['’]?r penderfyniad",
+    r"adolygiad mewnol|adolygu['’]?r (?:penderfyniad|ymateb)|gofyn am adolygiad|"
+    r"\bapelio (?:yn erbyn|i)\b",
     re.IGNORECASE)
 # DPA 2018 s164A: a data subject's complaint to the controller about their request.
 DP_COMPLAINT = re.compile(
@@ -141,8 +150,13 @@ DP_COMPLAINT = re.compile(
     re.IGNORECASE)
 WITHDRAWAL = re.compile(
     r"\bwithdraw|no longer (?:require|need|want)|cancel (?:my|this|the) request|"
-    r"please (?:close|cancel)|tynnu['’]?r cais yn [oô]l|tynnu fy nghais|canslo['’]?r cais|"
-    r"nid oes angen (?:y wybodaeth|hyn) (?:arnaf|mwyach)",
+    r"please (?:close|cancel)|"
+    # Welsh, with the soft mutation of "tynnu" (to withdraw) and "canslo" after "hoffwn",
+    # "gallwch": "hoffwn dynnu fy nghais yn ôl", "gallwch ganslo'r cais".
+    r"\b(?:t|d|nh)ynnu['’]?(?:r| fy) (?:nghais|cais)|\b(?:t|d|nh)ynnu['’]?n [oô]l\b|"
+    r"\b(?:c|g|ch|ngh)anslo['’]?(?:r| fy) (?:nghais|cais)|"
+    r"nid oes (?:arnaf )?angen (?:y |yr )?(?:wybodaeth|hyn|hynny)(?: arnaf)? (?:bellach|mwyach)|"
+    r"nid oes angen (?:y |yr )?(?:wybodaeth|hyn) arnaf",
     re.IGNORECASE)
 RESEND = re.compile(
     r"\b(?:i am|i'm|am) (?:re-?sending|re-?submitting|sending again)|\bresend(?:ing)?\b|"

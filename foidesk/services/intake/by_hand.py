@@ -70,6 +70,7 @@ def acknowledgement_letter(case: Case, settings: IntakeSettings, now: datetime) 
         "requester_name": requester.name if requester else "",
         "requester_address": (requester.postal_address or "").strip() if requester else "",
         "time_limit": time_limit_words(case.regime), "draft": False,
+        "language": case.language or "en",
     })
 
 

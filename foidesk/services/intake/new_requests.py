@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
 from foidesk.cases import CaseStatus
+from foidesk.language import answer_language
 from foidesk.mail import InboundMessage
 from foidesk.questions import split_questions
 from foidesk.register.models import Assignment, Case, Requester
@@ -63,6 +64,7 @@ def new_request(uow, message, triage, settings, arrived_at, now) -> Case:
             requester_name=asked.name, requester_email=asked.email,
             subject=asked.subject or "Request for information", received_at=asked.received_at,
             regime=triage.regime or Regime.FOIA, questions=questions,
+            language=answer_language(triage.language, settings.authority.languages),
         ),
         reference_format=settings.reference_format,
         policy=settings.deadlines,

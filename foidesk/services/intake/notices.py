@@ -75,7 +75,8 @@ def _queue_notice(
         "original": original_of(uow, case) if case else None,
         **extra,
     }
-    rendered = settings.renderer.email(notice.template, **context)
+    rendered = settings.renderer.email(notice.template,
+                                       language=case.language if case else "en", **context)
     to_requester = notice.audience == "requester"
     threaded = to_requester and not extra.get("unthreaded")  # a forward's colleague's id
     envelope = from_authority(

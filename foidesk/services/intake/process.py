@@ -246,7 +246,8 @@ def _process(
     registered = bool(case is not None and getattr(case, "opened_by_intake", False))
     row = store_message(uow, provider_id, raw, message.message_id, case.id if case else None,
                         arrived_at, triage.decision.value, triage.reason, target="processed",
-                        message=message, mailbox=settings.mailbox_key, stored_raw=apart.raw)
+                        message=message, mailbox=settings.mailbox_key, stored_raw=apart.raw,
+                        language=triage.language)
     row.case = case
     store_attachments(uow, row, message)
     return Outcome(provider_id, triage.decision.value, triage.reason,

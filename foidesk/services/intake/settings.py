@@ -71,6 +71,18 @@ class AuthorityView:
     signatories: tuple[Signatory, ...] = ()
     review_suffix: str = "-IR"
     complaint_suffix: str = "-DPC"
+    # The languages it answers in, its working language first; and whether the Welsh
+    # Language Standards bind it (a bilingual statement in every message to the public,
+    # Welsh first when its compliance notice says so).
+    languages: tuple[str, ...] = ("en",)
+    welsh_language_standards: bool = False
+    welsh_first: bool = False
+    welsh_name: str = ""  # "Cyngor Sir Enghraifft"; the English name when not given
+
+    @property
+    def name_cy(self) -> str:
+        """The authority's name in a Welsh letter."""
+        return self.welsh_name or self.name
 
     def signatory(self, regime: str) -> Signatory:
         """Who signs a letter on a case under `regime` (a review: under its own regime

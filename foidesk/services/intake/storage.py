@@ -26,7 +26,7 @@ def store_message(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str, case_id: int | None,
     at: datetime, decision: str, reason: str, *, target: str, keep_raw: bool = True,
     message: InboundMessage | None = None, mailbox: str | None = None,
-    stored_raw: bytes | None = None,
+    stored_raw: bytes | None = None, language: str | None = None,
 ) -> Message:
     """The inbound row. `stored_raw` is what the register keeps of a message whose large
     parts were set apart (their bytes are in the blob table once, not twice)."""
@@ -40,7 +40,7 @@ def store_message(
         at=at, provider_id=provider_id, content_sha256=content_hash(raw), size=len(raw),
         raw=(raw if stored_raw is None else stored_raw) if keep_raw else None,
         triage=decision, triage_reason=reason,
-        mailbox=mailbox, mailbox_target=target, moved=False,
+        mailbox=mailbox, mailbox_target=target, moved=False, language=language,
     )
     uow.session.add(row)
     return row
