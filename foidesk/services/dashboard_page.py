@@ -100,6 +100,7 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
         f"{_percent(year.percent)} |", "",
         f"This quarter {_in_time(quarter)} ({quarter.band}); over 12 months "
         f"{_in_time(year)} ({year.band}). The ICO's lines: 90% adequate, 95% good.", "",
+        *_in_welsh(year),
         f"![In-time % by month for 12 months]({by_month})",
         "",
         f"![Open cases by owner team]({team_chart})",
@@ -113,6 +114,18 @@ def dashboard_markdown(uow: SqlUnitOfWork, today: date, policy: DeadlinePolicy, 
     lines += ["", "Each reference opens the case's own page: details, why its date is what "
               "it is, questions, owners, documents and timeline."]
     return "\n".join(lines)
+
+
+def _in_welsh(year) -> list[str]:
+    """A line for requests answered in Welsh, once there are any: the Welsh Language
+    Standards require that answering in Welsh causes no delay."""
+    welsh, _ = year.by_language.get("cy", (0, 0))
+    if not welsh:
+        return []
+    english = year.percent_in("en")
+    return [f"Answered in Welsh over 12 months: {welsh:,} "
+            f"{'response' if welsh == 1 else 'responses'}, "
+            f"{_percent(year.percent_in('cy'))} in time (in English: {_percent(english)}).", ""]
 
 
 def people_rows(rows: list[dict[str, Any]], teams: Teams, *, late: bool) -> list[dict]:

@@ -150,10 +150,17 @@ class Performance:
     outcomes: dict[str, int] = field(default_factory=dict)
     exemptions: dict[str, int] = field(default_factory=dict)
     review_outcomes: dict[str, int] = field(default_factory=dict)
+    # Responses by the language the request was answered in: (responded, in time). The
+    # Welsh Language Standards: answering in Welsh must not cause delay.
+    by_language: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @property
     def percent(self) -> float | None:
         return round(100 * self.in_time / self.responded, 1) if self.responded else None
+
+    def percent_in(self, language: str) -> float | None:
+        responded, in_time = self.by_language.get(language, (0, 0))
+        return round(100 * in_time / responded, 1) if responded else None
 
     @property
     def band(self) -> str:
@@ -188,6 +195,13 @@ def performance(uow: SqlUnitOfWork, start: date, end: date) -> Performance:
             outcome: n for outcome, n in uow.session.execute(
                 select(Case.outcome, func.count()).where(window, is_review)
                 .group_by(Case.outcome)).all() if outcome
+        }
+        result.by_language = {
+            language or "en": (int(n), int(on_time or 0)) for language, n, on_time in
+            uow.session.execute(
+                select(Case.language, func.count(),
+                       func.sum(case((Case.in_time.is_(True), 1), else_=0)))
+                .where(window, is_request).group_by(Case.language)).all()
         }
         counted: Counter[str] = Counter()
         for (exemptions,) in uow.session.execute(select(Case.exemptions)
@@ -233,7 +247,7 @@ def quarterly_statistics(uow: SqlUnitOfWork, start: date, end: date, today: date
     quarter, and the internal reviews received in it, each counted in its own category."""
     columns = (Case.reference, Case.regime, Case.received_on, Case.status, Case.due_on,
                Case.responded_due_on, Case.responded_at, Case.in_time, Case.extension,
-               Case.extension_days, Case.outcome, Case.exemptions)
+               Case.extension_days, Case.outcome, Case.exemptions, Case.language)
     in_quarter = and_(Case.received_on >= start, Case.received_on <= end)
     with uow:
         rows = uow.session.execute(
@@ -253,8 +267,23 @@ def quarterly_statistics(uow: SqlUnitOfWork, start: date, end: date, today: date
         **timeliness,
         "outcomes": dict(sorted(outcomes.items())),
         "exemptions": dict(exemptions.most_common()),
+        "by_language": _by_language(rows, today, policy),
         "internal_reviews": _review_figures(reviews, today, policy),
     }
+
+
+def _by_language(rows, today: date, policy: DeadlinePolicy) -> dict[str, dict[str, Any]]:
+    """Requests received by the language they were written and answered in, each with its
+    own timeliness: answering in Welsh must not cause delay (Welsh Language Standards)."""
+    languages: dict[str, list] = {}
+    for row in rows:
+        languages.setdefault(row.language or "en", []).append(row)
+    out = {}
+    for language, group in sorted(languages.items()):
+        figures = _timeliness(group, today, policy)
+        out[language] = {"received": len(group), "responded": figures["responded"],
+                         "late": figures["late"], "in_time_percent": figures["in_time_percent"]}
+    return out
 
 
 def _timeliness(rows, today: date, policy: DeadlinePolicy) -> dict[str, Any]:

@@ -16,7 +16,7 @@ def add_case(uow: SqlUnitOfWork, n: int, *, received: date, status: str, due: da
              extension_days: int | None = None, request_text: str = "Please send the figures.",
              requester: tuple[str, str, str] = ("Pat Example", "pat@example.org", ""),
              response_text: str = "", owner: tuple[str, str, int | None] | None = None,
-             review_outcome: str | None = None) -> None:
+             review_outcome: str | None = None, language: str = "en") -> None:
     name, email, postal = requester
     case = Case(
         reference=f"FOI {n:06d}/26", regime=regime, status=status, subject=f"Request {n}",
@@ -25,7 +25,7 @@ def add_case(uow: SqlUnitOfWork, n: int, *, received: date, status: str, due: da
         received_at=datetime.combine(received, datetime.min.time(), UTC),
         received_on=received, due_on=due, deadline_version=1, extension=extension,
         extension_days=extension_days, outcome=outcome, exemptions=list(exemptions),
-        in_time=in_time, request_text=request_text, flags=[],
+        in_time=in_time, request_text=request_text, flags=[], language=language,
         responded_at=datetime.combine(responded, datetime.min.time(), UTC).replace(hour=12)
         if responded else None,
         disclosure_status="queued" if status == "closed" else None,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from report_support import add_case
@@ -37,7 +37,7 @@ def register(database_url):
                  responded=D(2026, 7, 20), in_time=True, outcome="granted")
         add_case(uow, 2, received=D(2026, 7, 2), status="closed", due=D(2026, 8, 28),
                  responded=D(2026, 8, 20), in_time=True, outcome="partial",
-                 exemptions=["s31(1)(a)", "s40(2)"], extension="pit")
+                 exemptions=["s31(1)(a)", "s40(2)"], extension="pit", language="cy")
         add_case(uow, 3, received=D(2026, 7, 6), status="closed", due=D(2026, 8, 3),
                  responded=D(2026, 8, 10), in_time=False, outcome="refused",
                  exemptions=["s31(3)"])
@@ -47,7 +47,8 @@ def register(database_url):
                  owner=("roads@example.gov.uk", "supplied", 4))
         add_case(uow, 6, received=D(2026, 9, 30), status="withdrawn", due=D(2026, 10, 28))
         add_case(uow, 7, received=D(2026, 8, 3), status="closed", due=D(2026, 8, 31),
-                 responded=D(2026, 8, 28), in_time=True, outcome="ncnd", exemptions=["s24(2)"])
+                 responded=D(2026, 8, 28), in_time=True, outcome="ncnd", exemptions=["s24(2)"],
+                 language="cy")
         # Out of the quarter, and an internal review (not a new request):
         add_case(uow, 8, received=D(2026, 6, 30), status="closed", due=D(2026, 7, 28),
                  responded=D(2026, 7, 27), in_time=True, outcome="not-held")
@@ -75,6 +76,11 @@ def test_quarterly_statistics_in_the_cabinet_office_categories(register):
         "outcomes": {"Granted in full": 1, "Neither confirm nor deny": 1,
                      "Partly withheld": 1, "Withheld in full": 1},
         "exemptions": {"s31": 2, "s40": 1, "s24": 1},
+        # Requests by the language they were written and answered in (cases 2 and 7 Welsh).
+        "by_language": {
+            "cy": {"received": 2, "responded": 2, "late": 0, "in_time_percent": 100.0},
+            "en": {"received": 5, "responded": 2, "late": 2, "in_time_percent": 50.0},
+        },
         "internal_reviews": {"received": 1, "responded": 1, "in_time": 1, "late": 0,
                              "still_open_not_yet_due": 0, "in_time_percent": 100.0,
                              "outcomes": {"upheld": 1}},
@@ -89,6 +95,8 @@ def test_performance_counts_responses_in_the_period_the_ico_s_way(register):
     assert (quarter.responded, quarter.in_time, quarter.percent) == (5, 4, 80.0)
     assert (quarter.reviews, quarter.reviews_in_time, quarter.pit_extensions) == (1, 1, 1)
     assert quarter.exemptions == {"s31": 2, "s40": 1, "s24": 1}
+    assert quarter.by_language == {"en": (3, 2), "cy": (2, 2)}
+    assert (quarter.percent_in("cy"), quarter.percent_in("en")) == (100.0, 66.7)
     assert ico_band(95.0) == "good" and ico_band(94.9) == "adequate"
     assert ico_band(89.9) == "unsatisfactory"
 
@@ -111,3 +119,12 @@ def test_dashboard_tables(register):
         {"owner": "roads@example.gov.uk", "outstanding": 1,
          "average_working_days_to_supply": 4.0, "supplied": 1},
     ]
+
+
+def test_the_dashboard_shows_requests_answered_in_welsh_beside_english(register):
+    from foidesk.services.dashboard_page import Teams, dashboard_markdown
+
+    page = dashboard_markdown(SqlUnitOfWork(register), TODAY, POLICY, Teams({}),
+                              datetime(2026, 10, 5, 9, tzinfo=UTC))
+    assert ("Answered in Welsh over 12 months: 2 responses, **100.0%** (green) in time "
+            "(in English: **66.7%** (red))." in page)

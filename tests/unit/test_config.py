@@ -120,3 +120,25 @@ def test_holiday_overrides_come_from_config(tmp_path):
     overrides = load_settings(write(tmp_path, text)).calendar.overrides()
     assert overrides.add == {date(2026, 6, 1): "Proclaimed"}
     assert date(2026, 12, 28) in overrides.remove
+
+
+def test_a_welsh_desk_answers_in_english_and_welsh(tmp_path):
+    settings = load_settings(write(tmp_path, MINIMAL + 'languages = ["en", "cy"]\n'
+                                   'welsh_language_standards = true\nwelsh_first = true\n'
+                                   'welsh_name = "Cyngor Enghraifft"\n'))
+    authority = settings.authority
+    assert authority.languages == ["en", "cy"] and authority.welsh_language_standards
+    assert load_settings(write(tmp_path, MINIMAL)).authority.languages == ["en"]
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    ('welsh_language_standards = true\n',
+     'authority: welsh_language_standards = true needs "cy" in languages'),
+    ('languages = ["en", "fr"]\n',
+     "authority.languages[1]: must be one of 'en' or 'cy', got \"fr\""),
+    ('languages = []\n', "authority.languages: "),
+    ('languages = ["cy", "cy"]\n', "authority: languages: each language once"),
+])
+def test_a_broken_language_setting_names_the_key(tmp_path, lines, expected):
+    [problem] = problems(tmp_path, MINIMAL + lines)
+    assert problem.startswith(expected), problem

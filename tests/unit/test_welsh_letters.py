@@ -109,6 +109,8 @@ def test_an_english_case_of_a_bound_authority_carries_the_statement_english_firs
     text = _email("acknowledgement", case)
     assert STATEMENT_EN in text and STATEMENT_CY in text
     assert text.index(STATEMENT_EN) < text.index(STATEMENT_CY)
+    html = text.split("<!DOCTYPE html>")[1]
+    assert STATEMENT_CY in html and "&lt;br&gt;" not in html
     assert "Dear Jane" not in text and "Dear Siân Jones," in text
     welsh_first = replace(WELSH_AUTHORITY, welsh_first=True)
     text = _email("acknowledgement", case, authority=welsh_first)
