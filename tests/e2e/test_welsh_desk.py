@@ -167,3 +167,17 @@ def test_an_english_request_to_a_welsh_authority_gets_the_bilingual_statement(de
                                    date(2026, 11, 3), DeadlinePolicy())
     assert {language: row["received"] for language, row in figures["by_language"].items()} \
         == {"cy": 1, "en": 1}
+
+
+def test_a_requester_who_writes_in_welsh_on_an_english_case_is_answered_in_welsh(desk):
+    desk.mail(request_email(1), DAY)
+    [ack] = desk.received_by("jane@example.org")
+    desk.mail(request_email(2, subject=f"Re: {ack['Subject']}",
+                            body="Hoffwn dynnu fy nghais yn ôl, os gwelwch yn dda. Diolch.",
+                            headers={"In-Reply-To": str(ack["Message-ID"])}),
+              DAY + timedelta(days=1))
+    case, events = desk.case()
+    assert (case.status, case.language) == ("withdrawn", "cy") and "language_changed" in events
+    [confirmed] = [m for m in desk.received_by("jane@example.org")
+                   if "wedi'i dynnu'n ôl" in str(m["Subject"])]
+    assert "Fel y gofynnoch, rydym wedi tynnu eich cais" in desk.text_of(confirmed)

@@ -50,8 +50,21 @@ def case_of(uow: SqlUnitOfWork, triage: Triage) -> Case:
     return uow.cases.get(triage.case.reference)
 
 
-def requester_reply(uow, message, triage, settings, arrived_at, now) -> Case:
+def requesters_case(uow: SqlUnitOfWork, triage: Triage, settings: IntakeSettings,
+                    now: datetime) -> Case:
+    """The case a requester wrote about. A requester who writes in Welsh is answered in
+    Welsh from then on (Welsh Language Standards, standard 1), when the desk offers it."""
     case = case_of(uow, triage)
+    if triage.language == "cy" != case.language and "cy" in settings.authority.languages:
+        record_event(uow, case, "language_changed", actor=ACTOR, now=now,
+                     before={"language": case.language}, after={"language": "cy"},
+                     detail="the requester wrote in Welsh: they are answered in Welsh")
+        case.language = "cy"
+    return case
+
+
+def requester_reply(uow, message, triage, settings, arrived_at, now) -> Case:
+    case = requesters_case(uow, triage, settings, now)
     record_event(uow, case, "requester_replied", actor=ACTOR, now=now,
                  detail=f"{message.from_address}: {message.subject}")
     notify(uow, settings, "requester_reply", case, message, triage, now)
@@ -62,7 +75,7 @@ def _clock_restart(kind: ClockEventKind, event: str, label: str) -> Action:
     """A reply that starts the statutory clock again from the day it arrived."""
 
     def act(uow, message, triage, settings, arrived_at, now) -> Case:
-        case = case_of(uow, triage)
+        case = requesters_case(uow, triage, settings, now)
         # The note keeps the requester's own words: owners are chased with the agreed scope.
         words = (new_text(message.text, message.from_name).body or message.text)[:2000]
         apply_clock_event(uow, case, kind, london_date(arrived_at), policy=settings.deadlines,
@@ -84,7 +97,7 @@ def review_request(uow, message, triage, settings, arrived_at, now) -> Case:
     """A requester asks for an internal review (of a subject access request: complains,
     DPA s164A). The review is a case of its own, linked to the original and acknowledged
     under its own reference; the original is not changed."""
-    original = case_of(uow, triage)
+    original = requesters_case(uow, triage, settings, now)
     already = original if is_review(original) else open_review_of(uow, original)
     grounds = new_text(message.text, message.from_name).body or message.text
     if already is not None:
@@ -131,6 +144,7 @@ def withdrawal(uow, message, triage, settings, arrived_at, now) -> Case:
                        f"a withdrawal from {message.from_address or 'an unknown sender'}, who "
                        "is not the requester or whose mail failed authentication; the case "
                        "stays open")
+    case = requesters_case(uow, triage, settings, now)
     try:
         check_transition(case.reference, case.status, CaseStatus.WITHDRAWN)
     except IllegalTransition:
