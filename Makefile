@@ -46,6 +46,7 @@ bench-peer: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m foidesk.cli.reference > docs/cli.md
+	$(BIN)/python -m foidesk.welsh_reference
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

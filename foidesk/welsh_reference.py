@@ -25,6 +25,8 @@ def _cell(text: str) -> str:
 
 def _english_of(welsh: Path) -> Path | None:
     """templates/cy/email/x.txt.j2 -> templates/email/x.txt.j2, when there is one."""
+    if not welsh.is_relative_to(DEFAULT_TEMPLATES / "cy"):
+        return None
     english = DEFAULT_TEMPLATES / welsh.relative_to(DEFAULT_TEMPLATES / "cy")
     return english if english.is_file() else None
 
@@ -34,7 +36,9 @@ def render(templates: Path = DEFAULT_TEMPLATES) -> str:
     catalogue = read_catalogue(templates / "cy" / "messages.po", "cy")
     entries = list(catalogue.entries.values())
     waiting = sum(not e.reviewed for e in entries)
-    files = sorted(p for p in (templates / "cy").rglob("*.j2"))
+    # The Welsh templates, and the bilingual statement every English message may carry.
+    files = [*sorted((templates / "cy").rglob("*.j2")),
+             templates / "email" / "_welsh_statement.txt.j2"]
     unreviewed = [p for p in files if UNREVIEWED in p.read_text(encoding="utf-8")
                   .splitlines()[0]]
     lines = [BEGIN, "", "## Every Welsh string", "",
@@ -56,7 +60,8 @@ def render(templates: Path = DEFAULT_TEMPLATES) -> str:
             lines += [f"English: `{english.relative_to(templates).as_posix()}`", "",
                       "```jinja", english.read_text(encoding="utf-8").rstrip(), "```", ""]
         else:
-            lines += ["No English twin: Welsh phrases the Welsh templates share.", ""]
+            lines += ["No English twin: Welsh (or bilingual) text shared by the templates.",
+                      ""]
         body = path.read_text(encoding="utf-8").splitlines()
         if body and UNREVIEWED in body[0]:
             body = body[1:]

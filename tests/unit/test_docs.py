@@ -55,3 +55,23 @@ def test_ci_runs_exactly_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text()
     assert readme_command.group(1) in ci.splitlines()
     assert "FOIDESK_REQUIRE_SERVERS=1" in ci
+
+
+def test_the_translators_list_in_docs_welsh_md_is_current():
+    from foidesk.welsh_reference import current_list, render
+
+    assert current_list() == render(), \
+        "run `python -m foidesk.welsh_reference` (make docs) to regenerate docs/welsh.md"
+
+
+def test_every_welsh_string_is_reviewed_or_marked_unreviewed_and_none_is_empty():
+    from foidesk.rendering import Renderer
+
+    catalogue = Renderer().catalogue("cy")
+    assert catalogue.entries and all(e.translated for e in catalogue.entries.values())
+    from foidesk.exemptions import LIBRARY
+
+    for entry in LIBRARY:  # the library carries each name and standard text in Welsh
+        assert catalogue.get(entry.title, "exemption"), entry.code
+        for text in (entry.harm, entry.favouring, entry.against, entry.balance):
+            assert not text or catalogue.get(text), f"{entry.regime} {entry.code}: {text}"

@@ -176,3 +176,39 @@ def test_the_welsh_letter_pdf_shows_the_welsh_letters_not_replacements():
     for character in "ŵŷâ":
         assert character in text
     assert "\ufffd" not in text and "Tudalen 1 o" in text
+
+
+def test_a_translation_service_overrides_welsh_entry_by_entry_and_template_by_template(
+        tmp_path):
+    (tmp_path / "cy" / "email").mkdir(parents=True)
+    (tmp_path / "cy" / "messages.po").write_text(
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        'msgctxt "greeting"\nmsgid "Yours sincerely,"\nmsgstr "Yr eiddoch yn gywir,"\n',
+        encoding="utf-8")
+    (tmp_path / "cy" / "email" / "withdrawal_confirmed.txt.j2").write_text(
+        "{{ authority | cy_greeting(requester_name) }}\n\nCais {{ case.reference }}: "
+        "wedi'i dynnu'n ôl.\n\n{{ authority | cy_valediction }}\n", encoding="utf-8")
+    renderer = Renderer(tmp_path)
+    catalogue = renderer.catalogue("cy")
+    assert catalogue.get("Yours sincerely,", "greeting") == "Yr eiddoch yn gywir,"
+    assert catalogue.get("Dear {name},", "greeting") == "Annwyl {name},"  # ours still
+    rendered = renderer.email("withdrawal_confirmed", language="cy",
+                              authority=WELSH_AUTHORITY, case=_welsh_case("foia"),
+                              requester_name="Siân Jones")
+    assert rendered.text == ("Annwyl Siân Jones,\n\nCais FOI 000001/26: wedi'i dynnu'n ôl."
+                             "\n\nYr eiddoch yn gywir,\n")
+    assert "Yr eiddoch yn gywir," in renderer.email(
+        "clock_fee_paid", language="cy", authority=WELSH_AUTHORITY, case=_welsh_case("foia"),
+        requester_name="Siân Jones", on=date(2026, 11, 9)).text
+
+
+def test_a_welsh_template_that_asks_for_words_nobody_translated_fails_loudly(tmp_path):
+    from foidesk.welsh import Untranslated
+
+    (tmp_path / "cy" / "email").mkdir(parents=True)
+    (tmp_path / "cy" / "email" / "withdrawal_confirmed.txt.j2").write_text(
+        '{{ "Words nobody translated" | cy }}\n', encoding="utf-8")
+    with pytest.raises(Untranslated, match="no Welsh for 'Words nobody translated'"):
+        Renderer(tmp_path).email("withdrawal_confirmed", language="cy",
+                                 authority=WELSH_AUTHORITY, case=_welsh_case("foia"),
+                                 requester_name="")
