@@ -72,6 +72,20 @@ def publish_performance(desk: Desk, today) -> str:
     return markdown
 
 
+LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+
+
+def _by_language(year: Performance) -> list[str]:
+    """Responses by the language they were written in, once there is more than one: the
+    Welsh Language Standards require that answering in Welsh causes no delay."""
+    if len(year.by_language) < 2:
+        return []
+    parts = [f"{LANGUAGE_NAMES.get(code, code)} {responded:,} "
+             f"({round(100 * in_time / responded, 1) if responded else 0:.1f}% in time)"
+             for code, (responded, in_time) in sorted(year.by_language.items())]
+    return [f"**Responses by language (12 months):** {', '.join(parts)}", ""]
+
+
 def performance_markdown(quarter: Performance, year: Performance, today) -> str:
     def pct(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.1f}%"
@@ -95,6 +109,7 @@ def performance_markdown(quarter: Performance, year: Performance, today) -> str:
         "Each case counts once, in its own category: a request when it is answered, an "
         "internal review (a case of its own) when the review is done.",
         "",
+        *_by_language(year),
         f"**Internal reviews in time this quarter:** {quarter.reviews_in_time} of "
         f"{quarter.reviews} ({share(quarter.reviews_in_time, quarter.reviews)})",
         "",

@@ -46,17 +46,24 @@ deploy_cmds.register(app)
 def demo(
     workdir: Annotated[Path, typer.Option(help="Work directory, rebuilt on each run.")] = Path(
         "demo"),
+    welsh: Annotated[bool, typer.Option(
+        "--welsh", help="A desk bound by the Welsh Language Standards, with a request "
+                        "written in Welsh answered in Welsh.")] = False,
+    days: Annotated[int, typer.Option(
+        min=9, max=30, help="Working days to play; what the scenario does later is left "
+                            "out (the internal review needs all 30).")] = 30,
 ) -> None:
     """Run the whole desk over about 30 working days on the embedded default (Maildir,
     SQLite, an ephemeral Prefect) and print the timeline.
 
-    Example: foidesk demo --workdir /tmp/foidesk-demo
+    Example: foidesk demo --workdir /tmp/foidesk-demo --welsh
     """
     from rich.console import Console
 
     from foidesk.cli.demo import run_demo
 
-    raise typer.Exit(run_demo(workdir.resolve(), Console(highlight=False)))
+    raise typer.Exit(run_demo(workdir.resolve(), Console(highlight=False), days=days,
+                              welsh=welsh))
 
 
 def main() -> None:

@@ -44,6 +44,8 @@ HEAD = "deputy.chief.constable@exampleshire.police.uk"
 JANE = "jane.requester@example.org"
 BOB = "bob.green@example.net"
 CAROL = "carol@old-isp.example"
+SIAN = "sian.apdafydd@example.cymru"
+WELSH_CASE = "FOI 000004/26"  # with --welsh: the fourth request, written in Welsh
 
 CONFIG = f"""# The demo's config: the embedded default (Maildir in, Maildir out, SQLite).
 [authority]
@@ -108,6 +110,35 @@ regimes = ["foia-review", "eir-review", "dp-complaint"]
 """
 
 DKIM = "mx.exampleshire.police.uk; dkim=pass header.d=exampleshire.police.uk"
+# With --welsh the force is bound by the Welsh Language Standards and answers in Welsh.
+WELSH_CONFIG = """languages = ["en", "cy"]
+welsh_language_standards = true
+welsh_name = "Heddlu Swydd Enghraifft"
+"""
+WELSH_REQUEST = """Annwyl Swyddog Rhyddid Gwybodaeth,
+
+O dan Ddeddf Rhyddid Gwybodaeth 2000, hoffwn gael yr wybodaeth ganlynol:
+
+1. Faint o swyddogion yr heddlu sy'n gallu siarad Cymraeg yn rhugl, fesul ardal blismona?
+2. Faint o alwadau 999 a atebwyd yn Gymraeg yn 2025?
+
+Yn gywir,
+Siân ap Dafydd
+"""
+WELSH_CLARIFICATION = ("A ydych am gael y ffigurau ar gyfer swyddogion yr heddlu yn unig, neu "
+                       "ar gyfer swyddogion cymorth cymunedol yr heddlu hefyd?")
+ENGLISH_ANSWERS = """Outcome: granted
+1. 212 police officers and 31 police community support officers speak Welsh fluently.
+2. 1,480 emergency calls were answered in Welsh in 2025.
+"""
+WELSH_ANSWERS = """Outcome: granted
+1. Mae 212 o swyddogion yr heddlu a 31 o swyddogion cymorth cymunedol yn siarad Cymraeg yn
+rhugl: 118 yn ardal y Gorllewin (gan gynnwys gorsafoedd Tŷ-du a Llanfair-ym-Muallt), 64 yn
+ardal y Gogledd a 61 yn ardal y Dwyrain.
+2. Atebwyd 1,480 o alwadau 999 yn Gymraeg yn 2025. Mae'r ffigur yn cynnwys galwadau a
+drosglwyddwyd i'r ystafell reoli yng Nghaerfyrddin, lle mae'r tîm sy'n siarad Cymraeg ar
+ddyletswydd bob awr o'r dydd, ar ddiwrnodau gŵyl hefyd.
+"""
 SEED_REQUEST = """Dear Freedom of Information Officer,
 
 Under the Freedom of Information Act 2000, please provide the following information.
@@ -229,7 +260,7 @@ def _working_days(count: int) -> list[date]:
     return days
 
 
-def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
+def run_demo(workdir: Path, console: Console, days: int = 30, welsh: bool = False) -> int:
     """Build the desk, play the scenario, print the timeline; returns the exit code."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network here
@@ -241,9 +272,16 @@ def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
     # demo's runs and artifacts piled on this one's.
     os.environ["PREFECT_HOME"] = str((workdir / "prefect").resolve())
     scene = Scenario(workdir)
-    scene.config_path.write_text(CONFIG, encoding="utf-8")
+    config_text = CONFIG.replace('internal_domains = ["exampleshire.police.uk"]\n',
+                                 'internal_domains = ["exampleshire.police.uk"]\n'
+                                 + WELSH_CONFIG) if welsh else CONFIG
+    scene.config_path.write_text(config_text, encoding="utf-8")
     calendar_days = _working_days(days)
     plan = _plan(scene, calendar_days)
+    if welsh:
+        _plan_welsh(scene, calendar_days, plan)
+    plan.mail = [entry for entry in plan.mail if entry[0] is not None]
+    plan.actions = [entry for entry in plan.actions if entry[0] is not None]
 
     from flows.chase import chase, escalate
     from flows.dashboard import dashboard
@@ -254,7 +292,7 @@ def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
     os.chdir(workdir)
     try:
         with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Starting Prefect and playing 30 working days",
+            task = progress.add_task(f"Starting Prefect and playing {days} working days",
                                      total=len(calendar_days))
             for day in calendar_days:
                 record = Day(day)
@@ -283,6 +321,8 @@ def run_demo(workdir: Path, console: Console, days: int = 30) -> int:
         os.chdir(previous_cwd)
     exported = _export(scene)
     _print(scene, console, exported, time.monotonic() - started)
+    if welsh:
+        _print_welsh(scene, console)
     return 0
 
 
@@ -295,9 +335,17 @@ class Plan:
     actions: list[tuple[date, str, Callable[[datetime], None]]] = field(default_factory=list)
 
 
+class _Days(dict):
+    """The scenario's working days by number; a day past a short run is None, and what
+    would happen on it does not."""
+
+    def __missing__(self, number: int) -> None:
+        return None
+
+
 def _plan(scene: Scenario, days: list[date]) -> Plan:
     plan = Plan()
-    d = dict(enumerate(days, start=1))
+    d = _Days(enumerate(days, start=1))
     s = scene
     plan.mail += [
         (d[1], 9, s.email(f"Jane Requester <{JANE}>", "Live facial recognition", SEED_REQUEST)),
@@ -324,8 +372,8 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
                                      "The deployment figures are attached.",
                                      attachments=(("lfr-deployments.xlsx",
                                                    deployments_workbook()),))),
-        (d[10], 9, lambda: s.reply_to(s.sent_to(REVIEWER, "For approval")[0], REVIEWER,
-                                      "APPROVE", Authentication_Results=DKIM)),
+        (d[10], 9, lambda: s.reply_to(s.sent_to(REVIEWER, "For approval: DRAFT")[-1],
+                                      REVIEWER, "APPROVE", Authentication_Results=DKIM)),
         (d[12], 9, lambda: s.reply_to(s.sent_to(RECORDS)[0], RECORDS,
                                       "Carol's records are attached to the case file.")),
         (d[18], 9, lambda: s.reply_to(s.sent_to(JANE, "Response to your request")[0],
@@ -350,6 +398,34 @@ def _plan(scene: Scenario, days: list[date]) -> Plan:
          lambda now: _officer("decide", s, now)),
     ]
     return plan
+
+
+def _plan_welsh(scene: Scenario, days: list[date], plan: Plan) -> None:
+    """A request written in Welsh, answered in Welsh: acknowledged, clarified, drafted from
+    English answers (which cannot be approved), drafted again in Welsh, approved, sent."""
+    d = _Days(enumerate(days, start=1))
+    s = scene
+    plan.mail += [
+        (d[1], 11, s.email(f"Siân ap Dafydd <{SIAN}>",
+                           "Cais am wybodaeth: swyddogion sy'n siarad Cymraeg", WELSH_REQUEST)),
+        (d[3], 9, lambda: s.reply_to(s.sent_to(SIAN, "eglurhad")[0],
+                                     f"Siân ap Dafydd <{SIAN}>",
+                                     "Swyddogion yr heddlu a swyddogion cymorth cymunedol, os "
+                                     "gwelwch yn dda. Diolch yn fawr.")),
+        (d[8], 9, lambda: s.reply_to(
+            next(m for m in s.sent_to(REVIEWER, "For approval")
+                 if WELSH_CASE in str(m["Subject"])), REVIEWER, "APPROVE",
+            Authentication_Results=DKIM)),
+    ]
+    plan.actions += [
+        (d[2], f"Officer asks Siân to clarify {WELSH_CASE}, in Welsh (the case is in Welsh, "
+               "so a question in English would be refused)",
+         lambda now: _officer("welsh_clarify", s, now)),
+        (d[6], f"Officer drafts {WELSH_CASE} from answers written in English: the draft "
+               "lists both as still to translate, and it cannot be approved; the "
+               "translated answers make draft 2, sent for review",
+         lambda now: _officer("welsh_draft", s, now)),
+    ]
 
 
 def deployments_workbook() -> bytes:
@@ -458,6 +534,20 @@ def _officer(what: str, scene: Scenario, now: datetime) -> None:
                         config_path=str(scene.config_path), now=now.isoformat())
     elif what == "post":
         _register_postal_request(scene, config, now)
+    elif what == "welsh_clarify":
+        request_clarification(desk.uow(), WELSH_CASE, WELSH_CLARIFICATION, responses,
+                              actor="officer", now=now)
+    elif what == "welsh_draft":
+        from foidesk.services.responses import latest_draft, still_to_translate
+
+        create_draft(desk.uow(), WELSH_CASE, parse_plain(ENGLISH_ANSWERS), responses,
+                     actor="officer", now=now)
+        with desk.uow() as uow:
+            case = uow.cases.get(WELSH_CASE)
+            scene.untranslated = still_to_translate(uow, case, latest_draft(case), responses)
+        create_draft(desk.uow(), WELSH_CASE, parse_plain(WELSH_ANSWERS), responses,
+                     actor="officer", now=now)
+        submit_for_review(desk.uow(), WELSH_CASE, responses, actor="officer", now=now)
     with build_sender(config) as sender:
         drain(desk.uow, sender, outgoing, now=now)
     desk.close()
@@ -534,6 +624,41 @@ def _performance(scene: Scenario) -> str:
     year = performance(SqlUnitOfWork(engine), *rolling_year(today))
     engine.dispose()
     return performance_markdown(quarter, year, today)
+
+
+def _print_welsh(scene: Scenario, console: Console) -> None:
+    """The Welsh request's acknowledgement and response as the requester reads them, and
+    the response's PDF as its text layer holds it (the characters are embedded, not
+    replaced)."""
+    import pypdfium2
+
+    console.rule(f"[bold]{WELSH_CASE}: a request written in Welsh, answered in Welsh")
+    [ack] = [m for m in scene.sent_to(SIAN) if str(m["Auto-Submitted"]) == "auto-replied"
+             and "eglurhad" not in str(m["Subject"])][:1]
+    lines = ack.get_body(("plain",)).get_content().splitlines()
+    console.print(f"The acknowledgement ({ack['Subject']}):", highlight=False)
+    for line in lines[:6]:
+        console.print(f"  {line}", markup=False, highlight=False)
+    untranslated = getattr(scene, "untranslated", [])
+    console.print(f"\nThe first draft, from English answers, was refused for approval: "
+                  f"{'; '.join(untranslated) or 'nothing'} still to translate.",
+                  highlight=False)
+    [response] = [m for m in scene.sent_to(SIAN, "Ymateb i'ch cais")][:1]
+    [pdf] = [p for p in response.iter_attachments() if p.get_content_type() ==
+             "application/pdf"]
+    document = pypdfium2.PdfDocument(pdf.get_content())
+    pages = [page.get_textpage().get_text_range() for page in document]
+    document.close()
+    text, everything = pages[0], "\n".join(pages)
+    shown = [line for line in text.splitlines() if line.strip()][:16]
+    console.print(f"\nThe response's PDF ({pdf.get_filename()}), page 1, as its text layer "
+                  "reads:", highlight=False)
+    for line in shown:
+        console.print(f"  {line}", markup=False, highlight=False)
+    found = sorted({c for c in everything if c in "âêîôûŵŷáéíóúẁỳäëïöüẅÿ"})
+    console.print(f"\nWelsh letters in the PDF, embedded in DejaVu Sans: {' '.join(found)}"
+                  + (" (none replaced)" if "\ufffd" not in everything
+                     else " (SOME REPLACED)"), highlight=False)
 
 
 def _print(scene: Scenario, console: Console, exported: tuple[int, int], seconds: float) -> None:
