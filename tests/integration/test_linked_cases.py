@@ -208,6 +208,8 @@ def test_every_figure_of_a_quarter_with_reviews_is_the_hand_count(quarter):
         "responded": 3,
         "outcomes": {"Granted in full": 1, "Partly withheld": 1, "Withheld in full": 1},
         "exemptions": {"s31": 1, "s40": 1},
+        "by_language": {"en": {"received": 4, "responded": 3, "late": 1,
+                               "in_time_percent": 66.7}},
         "internal_reviews": {"received": 2, "responded": 2, "in_time": 1, "late": 1,
                              "still_open_not_yet_due": 0, "in_time_percent": 50.0,
                              "outcomes": {"overturned": 1, "upheld": 1}},
