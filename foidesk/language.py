@@ -27,9 +27,10 @@ LANGUAGE_NAMES = {code: language.name.title() for code, language in KNOWN.items(
 # below either is too short or too mixed to tell.
 MIN_CONFIDENCE = 0.5
 MIN_MARGIN = 0.3
-MIN_LETTERS = 6
+MIN_WORDS = 3
 SAMPLE = 4000  # characters read: a long request says its language in its first page
-WORD = re.compile(r"[^\W\d_]+")
+# A word as a person writes it: letters, with an apostrophe or hyphen inside ("sy'n").
+WORD = re.compile(r"^[(\"'“‘]*([^\W\d_]+(?:['’-][^\W\d_]+)*)[)\"'”’.,;:!?]*$")
 
 
 @lru_cache(maxsize=1)
@@ -37,11 +38,19 @@ def _detector() -> LanguageDetector:
     return LanguageDetectorBuilder.from_languages(*KNOWN.values()).build()
 
 
+def words_of(text: str) -> list[str]:
+    """The words a person wrote: addresses, host names, links, numbers and codes (a
+    bounce's Received lines, a signature's URL) say nothing of a language."""
+    return [found.group(1) for token in text[:SAMPLE].split()
+            if (found := WORD.match(token))]
+
+
 def detect_language(text: str) -> str | None:
     """"cy", "en" (or another code in KNOWN) for the text, or None when it cannot tell."""
-    words = " ".join(WORD.findall(text[:SAMPLE]))
-    if len(words.replace(" ", "")) < MIN_LETTERS:
+    found = words_of(text)
+    if len(found) < MIN_WORDS:
         return None
+    words = " ".join(found)
     values = _detector().compute_language_confidence_values(words)
     best = values[0].value if values else 0.0
     runner_up = values[1].value if len(values) > 1 else 0.0

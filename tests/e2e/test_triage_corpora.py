@@ -136,3 +136,24 @@ def test_cpython_email_test_data_goes_through_intake_without_a_crash(register):
     ]
     assert len(outcomes) == len(CPYTHON) > 50
     assert all(o.decision for o in outcomes)
+
+
+def test_the_language_detector_finds_every_welsh_message_and_no_other():
+    """Over all 890 labelled messages: the ones the labels call Welsh (or bilingual) are
+    read as Welsh, and no English, bounce or foreign message is."""
+    import re
+
+    from foidesk.language import detect_language
+    from foidesk.triage.newtext import new_text
+
+    welsh, detected = set(), set()
+    for name in CORPORA:
+        folder, labels = _corpus(name)
+        for item in read_labels(folder, labels):
+            message = parse(item.path.read_bytes())
+            text = new_text(message.text, message.from_name)
+            if re.search(r"\bwelsh\b|bilingual", item.note, re.IGNORECASE):
+                welsh.add(item.path.name)
+            if detect_language(text.above_sign_off or text.body) == "cy":
+                detected.add(item.path.name)
+    assert len(welsh) >= 7 and detected == welsh
