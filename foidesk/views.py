@@ -41,6 +41,7 @@ def case_summary(case: Case, today: date, policy: DeadlinePolicy) -> dict[str, A
             "name": requester.name if requester else None,
             "email": requester.email if requester else None,
         },
+        "language": case.language or "en",
     }
 
 

@@ -274,7 +274,8 @@ def _print_json(document: dict[str, Any]) -> None:
 
 def _print_case(document: dict[str, Any]) -> None:
     table = Table(show_header=False, title=document["reference"])
-    for key in ("regime", "status", "subject", "received_on", "due_on", "working_days_left",
+    for key in ("regime", "language", "status", "subject", "received_on", "due_on",
+                "working_days_left",
                 "deadline_version", "extension", "outcome", "responded_at", "in_time",
                 "external_reference"):
         value = document[key]

@@ -247,6 +247,8 @@ def case_markdown(document: dict[str, Any], teams: Teams, as_of: datetime,
              f"(/artifacts/key/{keys.named('foi-dashboard')})", "",
              "| | |", "| --- | --- |",
              f"| Regime | {d['regime']} |",
+             *(["| Language | Welsh: the requester is written to in Welsh |"]
+               if d.get("language") == "cy" else []),
              f"| Status | {STATUS_WORDS.get(d['status'], d['status'])} |",
              f"| Received | {d['received_on']} |",
              f"| Due | {d['due_on'] or 'clock stopped'} |"]

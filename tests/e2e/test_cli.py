@@ -184,6 +184,7 @@ def test_cases_json_is_the_documented_stable_shape(workdir):
         "due_on": "2018-11-13",
         "working_days_left": 3,
         "requester": {"name": "A Requester", "email": "a@example.org"},
+        "language": "en",
     }
     assert [c["reference"] for c in document["cases"]] == ["FOI 000001/18", "FOI 000002/18"]
 

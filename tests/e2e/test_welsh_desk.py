@@ -18,6 +18,7 @@ from foidesk.drafting import parse_plain
 from foidesk.register.models import Message
 from foidesk.services.cases import DeadlinePolicy
 from foidesk.services.clock_letters import ClockLetterError, request_clarification
+from foidesk.services.dashboard_page import Teams, case_markdown
 from foidesk.services.intake.settings import RoutingRule
 from foidesk.services.reports import quarterly_statistics
 from foidesk.services.responses import (
@@ -26,6 +27,7 @@ from foidesk.services.responses import (
     decide,
     submit_for_review,
 )
+from foidesk.views import case_document
 
 REF = "FOI 000001/26"
 SIAN = "sian@example.org"
@@ -88,6 +90,10 @@ def test_a_welsh_request_is_answered_in_welsh_from_acknowledgement_to_response(d
     assert "Freedom of Information Act" not in text and "Dear " not in text
     [task] = desk.received_by(OWNER)
     assert "The request is in Welsh" in desk.text_of(task)  # staff read English
+    with desk.uow() as uow:  # the case's page in Prefect says so too
+        page = case_markdown(case_document(uow.cases.get(REF), [], date(2026, 11, 2),
+                                           DeadlinePolicy()), Teams({}), DAY)
+    assert "| Language | Welsh: the requester is written to in Welsh |" in page
 
     # A clock letter in Welsh; the officer's question must be Welsh too.
     with pytest.raises(ClockLetterError, match="answered in Welsh: the question reads as "
