@@ -9,6 +9,7 @@ listed, as is any library text the catalogue has no Welsh for.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from foidesk.language import detect_language
@@ -21,9 +22,11 @@ def _needs_translating(text: str, language: str) -> bool:
     return found is not None and found != language
 
 
-def translate_letter(context: dict[str, Any], catalogue: Catalogue) -> dict[str, Any]:
+def translate_letter(context: dict[str, Any], catalogue: Catalogue,
+                     answer_groups: Callable[..., list[dict[str, Any]]]) -> dict[str, Any]:
     """The letter context with the library's words in the catalogue's language and
-    `untranslated`: what the officer must still translate before approval."""
+    `untranslated`: what the officer must still translate before approval.
+    `answer_groups` groups the answers (foidesk.letters.answer_groups)."""
     language = catalogue.language
     authority = context["authority"]
     name = getattr(authority, "name_cy", authority.name) if language == "cy" else authority.name
@@ -59,9 +62,8 @@ def translate_letter(context: dict[str, Any], catalogue: Catalogue) -> dict[str,
             missing.append(f"the reason {reason['issue'] or 'given'}".strip())
     covered = library("This part of your request is covered by the decision below.",
                       "the words for a withheld question")
-    groups = context["answer_groups_of"](context["questions"],
-                                         covered if context["withholds"] else "",
-                                         catalogue)
+    groups = answer_groups(context["questions"], covered if context["withholds"] else "",
+                           catalogue)
     commissioner = {**context["commissioner"],
                     "name": catalogue.get(context["commissioner"]["name"])
                     or context["commissioner"]["name"],

@@ -78,7 +78,6 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
     context = {
         "language": getattr(case, "language", "en") or "en",
         "untranslated": [],
-        "answer_groups_of": answer_groups,
         "authority": authority,
         "case": case,
         "original": original,
@@ -111,7 +110,8 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
         "delivery": delivery or {},
     }
     if context["language"] != "en" and renderer is not None:
-        return translate_letter(context, renderer.catalogue(context["language"]))
+        return translate_letter(context, renderer.catalogue(context["language"]),
+                                answer_groups)
     return context
 
 
