@@ -26,7 +26,9 @@ NAMED_LAW = re.compile(
 DATA = re.compile(
     r"\bhow many\b|\bhow much\b|\bhow often\b|\bnumbers? of\b|\btotal\b|\baverage\b|"
     r"\bproportion\b|\bpercentage\b|\brates?\b|\bamounts?\b|\bcosts?\b|\bspen[dt]\b|"
-    r"\bbudgets?\b|\bfigures?\b|\bstatistics\b|\bbreakdown\b|\bfaint o\b|\bsawl\b",
+    r"\bbudgets?\b|\bfigures?\b|\bstatistics\b|\bbreakdown\b|\bfaint o\b|\bsawl\b|"
+    r"\bnifer\b|\b(?:c|g)yfanswm\b|\bcyfartaledd\b|\b(?:c|g)anran\b|\b(?:c|g)yfradd\b|"
+    r"\b(?:c|g)ost(?:au)?\b|\b(?:g|)wariant\b|\b(?:c|g)yllideb\b|\bffigurau\b|\bystadegau\b",
     re.IGNORECASE)
 # "Please provide ...", "Please send ..." opening a sentence: in an FOI mailbox, a request.
 OPEN_ASK = re.compile(r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?"
@@ -38,7 +40,10 @@ PLEASE = re.compile(r"\bplease\b|\bplis\b|\bos gwelwch yn dda\b|\bdiolch\b", re.
 # A question asking for a fact: "What was the average time ...?", "Which roads ...?"
 QUESTION = re.compile(
     r"(?:^|[.!?:]\s+|\n)\s*(?:\d+[.)]\s*)?(?:what|which|how|when|where|who|is|are|was|were|does|"
-    r"do|did|has|have|had)\b[^?\n]{8,300}\?", re.IGNORECASE)
+    r"do|did|has|have|had|"
+    # Welsh: how many, which, what, when, where, who, is there, does
+    r"faint|sawl|pa|beth|pryd|ble|pwy|a oes|a yw|a ydy|a ydych|a wnaeth|oes|ydy)\b"
+    r"[^?\n]{8,300}\?", re.IGNORECASE)
 ASKS = re.compile(
     r"(?:^|[.!?:]\s+|\n)\s*(?:please|kindly)\s+(?:could you\s+|can you\s+)?(?:provide|supply|"
     r"disclose|release|send)\b[^.?\n]{3,}|"
@@ -65,7 +70,13 @@ ASKS = re.compile(
     r"\bhow many\b|\bhow much\b|\bwhat (?:is|was|were|are) the (?:total|number|amount|cost)\b|"
     r"\ba (?:copy|list|breakdown) of\b|"
     r"\ba fyddech (?:chi )?(?:cystal|gystal)|\bhoffwn (?:gael|wybod|ofyn|weld|dderbyn)|"
-    r"\bfaint o\b|\bsawl\b|\bcopi o\b|\brhestr o\b|\bgofynnaf\b|\bdarparwch\b|\banfonwch\b",
+    r"\bfaint o\b|\bsawl\b|\bcopi o\b|\brhestr o\b|\bgofynnaf\b|\bdarparwch\b|\banfonwch\b|"
+    # Welsh: could you, I would be grateful if, let me know, I am asking for, I wish to have
+    r"\b(?:a )?(?:allech|allwch|gallech|gallwch|fedrwch|fedrech) chi\b|"
+    r"\bbyddwn yn ddiolchgar (?:pe baech|petaech|os)\b|\brhowch wybod\b|"
+    r"\b(?:rwy['’]?n|rydw i['’]?n|rwyf yn|yr wyf yn) gofyn am\b|"
+    r"\b(?:rwyf|rydw i|dw i) (?:am|eisiau) (?:gael|weld|wybod|derbyn)\b|"
+    r"\b(?:dymunaf|carwn|licien i|hoffwn i) (?:gael|wybod|weld|dderbyn|ofyn)\b",
     re.IGNORECASE)
 OBJECTS = re.compile(
     r"\binformation\b|\bdata\b|\bfigures?\b|\bstatistics\b|\brecords?\b|"
@@ -141,7 +152,7 @@ REVIEW = re.compile(
     r"internal review|review (?:of )?(?:your|the|this) (?:decision|response|refusal|handling)|"
     r"appeal (?:against|your)|requirement for review|request (?:a|an) review|"
     r"adolygiad mewnol|adolygu['’]?r (?:penderfyniad|ymateb)|gofyn am adolygiad|"
-    r"\bapelio (?:yn erbyn|i)\b",
+    r"\bapelio (?:yn erbyn|i)\b|\bailystyried (?:eich|y|'r) (?:penderfyniad|ymateb)\b",
     re.IGNORECASE)
 # DPA 2018 s164A: a data subject's complaint to the controller about their request.
 DP_COMPLAINT = re.compile(
@@ -156,7 +167,9 @@ WITHDRAWAL = re.compile(
     r"\b(?:t|d|nh)ynnu['’]?(?:r| fy) (?:nghais|cais)|\b(?:t|d|nh)ynnu['’]?n [oô]l\b|"
     r"\b(?:c|g|ch|ngh)anslo['’]?(?:r| fy) (?:nghais|cais)|"
     r"nid oes (?:arnaf )?angen (?:y |yr )?(?:wybodaeth|hyn|hynny)(?: arnaf)? (?:bellach|mwyach)|"
-    r"nid oes angen (?:y |yr )?(?:wybodaeth|hyn) arnaf",
+    r"nid oes angen (?:y |yr )?(?:wybodaeth|hyn) arnaf|"
+    r"\b(?:does|nid oes) dim angen (?:y |yr )?(?:wybodaeth|hyn|hynny)\b|"
+    r"\bcaewch (?:y cais|fy nghais)\b|\bcanslwch (?:y cais|fy nghais)\b",
     re.IGNORECASE)
 RESEND = re.compile(
     r"\b(?:i am|i'm|am) (?:re-?sending|re-?submitting|sending again)|\bresend(?:ing)?\b|"

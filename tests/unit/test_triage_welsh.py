@@ -59,6 +59,39 @@ REQUESTS = [
 ]
 
 
+# Written after the rules above, in the other ways people write: a question with no verb of
+# asking, "could you", "I would be grateful if", colloquial and formal registers.
+MORE_REQUESTS = [
+    ("Cwestiwn am y gyllideb", "Helo,\r\n\nFaint oedd cyfanswm gwariant y cyngor ar "
+     "gyfieithu yn 2024-25?\r\n\nDiolch,\r\nGwyn"),
+    ("Camerâu", "Annwyl Heddlu,\r\n\nAllech chi anfon ataf gopi o'r polisi ar ddefnyddio "
+     "camerâu corff?\r\n\nCofion,\r\nMererid"),
+    ("Ysbwriel", "Noswaith dda,\r\n\nByddwn yn ddiolchgar pe baech yn darparu'r ffigurau "
+     "ar gyfer tipio anghyfreithlon ym mhob ward dros y tair blynedd diwethaf.\r\n\n"
+     "Yn gywir,\r\nDafydd Owen"),
+    ("Ceisiadau cynllunio", "Bore da,\r\n\nRwy'n gofyn am restr o'r ceisiadau cynllunio a "
+     "wrthodwyd yn 2025, gyda'r rheswm dros bob penderfyniad.\r\n\nDiolch yn fawr,\r\n"
+     "Eleri"),
+    ("Ambiwlansys", "Shwmae,\r\n\nDw i eisiau gwybod sawl gwaith y bu'n rhaid i "
+     "ambiwlansys aros y tu allan i'r ysbyty am fwy na phedair awr ym mis Ionawr.\r\n\n"
+     "Diolch,\r\nIfan"),
+]
+
+
+@pytest.mark.parametrize(("subject", "body"), MORE_REQUESTS,
+                         ids=[s for s, _ in MORE_REQUESTS])
+def test_welsh_requests_written_other_ways_are_new_requests(subject, body):
+    triage = decide(mail(subject, body))
+    assert triage.decision is Decision.NEW_REQUEST, triage.reason
+    assert triage.language == "cy"
+
+
+def test_a_welsh_message_that_asks_for_nothing_is_not_a_request():
+    body = ("Annwyl Syr,\r\n\nDiolch am eich help gyda'r parcio y tu allan i'r ysgol "
+            "ddoe. Roedd y swyddog yn garedig iawn.\r\n\nCofion,\r\nAnwen")
+    assert decide(mail("Diolch", body)).decision is Decision.UNSURE
+
+
 @pytest.mark.parametrize(("subject", "body"), REQUESTS, ids=[s for s, _ in REQUESTS])
 def test_a_welsh_request_is_a_new_request_in_welsh(subject, body):
     triage = decide(mail(subject, body))
@@ -92,6 +125,8 @@ def test_a_welsh_clarification_while_one_is_awaited_restarts_the_clock():
     "Hoffwn ofyn am adolygiad mewnol o'ch penderfyniad i gadw'r wybodaeth yn ôl.",
     "Nid wyf yn fodlon â'ch ymateb. Gofynnaf i chi adolygu'r penderfyniad, os gwelwch yn dda.",
     "Rwyf am apelio yn erbyn eich penderfyniad: credaf fod budd y cyhoedd o blaid datgelu.",
+    "A fyddech cystal ag ailystyried eich penderfyniad? Nid wyf yn cytuno bod adran 31 yn "
+    "berthnasol.",
 ])
 def test_a_welsh_review_request_after_the_response_is_a_review_request(body):
     triage = decide(mail(f"Re: [{REFERENCE}] Ymateb i'ch cais", body + QUOTED_ACK, reply=True),
@@ -104,6 +139,7 @@ def test_a_welsh_review_request_after_the_response_is_a_review_request(body):
     "Hoffwn dynnu fy nghais yn ôl, os gwelwch yn dda.",
     "Nid oes angen yr wybodaeth arnaf bellach, felly gallwch ganslo fy nghais.",
     "Rwy'n tynnu'r cais yn ôl: cefais yr wybodaeth gan y bwrdd iechyd.",
+    "Does dim angen yr wybodaeth arna i mwyach, diolch. Caewch y cais os gwelwch yn dda.",
 ])
 def test_a_welsh_withdrawal_on_an_open_case_is_a_withdrawal(body):
     triage = decide(mail(f"Re: [{REFERENCE}] Eich cais am wybodaeth", body + QUOTED_ACK,
