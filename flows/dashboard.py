@@ -9,6 +9,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.common import load_config, parse_now, run_name
 from foidesk.bootstrap import Desk, bootstrap
+from foidesk.language import LANGUAGE_NAMES
 from foidesk.services.cases import LONDON, london_date
 from foidesk.services.dashboard_page import (
     STATUS_WORDS,
@@ -72,17 +73,14 @@ def publish_performance(desk: Desk, today) -> str:
     return markdown
 
 
-LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
-
-
 def _by_language(year: Performance) -> list[str]:
     """Responses by the language they were written in, once there is more than one: the
     Welsh Language Standards require that answering in Welsh causes no delay."""
     if len(year.by_language) < 2:
         return []
     parts = [f"{LANGUAGE_NAMES.get(code, code)} {responded:,} "
-             f"({round(100 * in_time / responded, 1) if responded else 0:.1f}% in time)"
-             for code, (responded, in_time) in sorted(year.by_language.items())]
+             f"({year.percent_in(code):.1f}% in time)"
+             for code, (responded, _) in sorted(year.by_language.items())]
     return [f"**Responses by language (12 months):** {', '.join(parts)}", ""]
 
 

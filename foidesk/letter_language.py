@@ -9,7 +9,6 @@ listed, as is any library text the catalogue has no Welsh for.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from foidesk.language import detect_language
@@ -23,10 +22,11 @@ def _needs_translating(text: str, language: str) -> bool:
 
 
 def translate_letter(context: dict[str, Any], catalogue: Catalogue,
-                     answer_groups: Callable[..., list[dict[str, Any]]]) -> dict[str, Any]:
+                     unanswered: str) -> dict[str, Any]:
     """The letter context with the library's words in the catalogue's language and
-    `untranslated`: what the officer must still translate before approval.
-    `answer_groups` groups the answers (foidesk.letters.answer_groups)."""
+    `untranslated`: what the officer must still translate before approval. `unanswered`
+    (what a withheld question says, in English) comes back in the language as
+    `unanswered`, for the caller to group the answers with."""
     language = catalogue.language
     authority = context["authority"]
     name = getattr(authority, "name_cy", authority.name) if language == "cy" else authority.name
@@ -60,10 +60,6 @@ def translate_letter(context: dict[str, Any], catalogue: Catalogue,
     for reason in context["reasons"]:
         if _needs_translating(reason["text"], language):
             missing.append(f"the reason {reason['issue'] or 'given'}".strip())
-    covered = library("This part of your request is covered by the decision below.",
-                      "the words for a withheld question")
-    groups = answer_groups(context["questions"], covered if context["withholds"] else "",
-                           catalogue)
     commissioner = {**context["commissioner"],
                     "name": catalogue.get(context["commissioner"]["name"])
                     or context["commissioner"]["name"],
@@ -72,7 +68,7 @@ def translate_letter(context: dict[str, Any], catalogue: Catalogue,
     return {
         **context,
         "exemptions": exemptions,
-        "answer_groups": groups,
+        "unanswered": library(unanswered, "the words for a withheld question"),
         "outcome_label": library(context["outcome_label"], "the outcome", "outcome"),
         "documents": [{**d, "label": library(d["label"], f"document {d['number']}'s label",
                                              "document")} for d in context["documents"]],

@@ -110,8 +110,9 @@ def letter_context(case, content: DraftContent, authority: Any, *, letter_date: 
         "delivery": delivery or {},
     }
     if context["language"] != "en" and renderer is not None:
-        return translate_letter(context, renderer.catalogue(context["language"]),
-                                answer_groups)
+        catalogue = renderer.catalogue(context["language"])
+        context = translate_letter(context, catalogue, COVERED if withholds else "")
+        context["answer_groups"] = answer_groups(questions, context["unanswered"], catalogue)
     return context
 
 
@@ -171,7 +172,6 @@ class PdfWords(NamedTuple):
     page: str = "Page {page} of {pages}"
     draft: str = "DRAFT"
     draft_footer: str = "DRAFT - not approved for release - "
-
 
 
 FONTS = resources.files("matplotlib") / "mpl-data" / "fonts" / "ttf"

@@ -24,7 +24,6 @@ class Entry:
     translated: str
     context: str | None = None
     reviewed: bool = True
-    source: str = ""  # the file it came from
 
 
 @dataclass
@@ -39,9 +38,6 @@ class Catalogue:
         entry = self.entries.get((context, english.strip()))
         return entry.translated if entry is not None and entry.translated else None
 
-    def __contains__(self, english: str) -> bool:
-        return self.get(english) is not None
-
 
 def read_catalogue(path: Path, language: str) -> Catalogue:
     """One .po file's entries (the header, and entries with no msgid, are skipped)."""
@@ -53,7 +49,7 @@ def read_catalogue(path: Path, language: str) -> Catalogue:
             reviewed = not any(UNREVIEWED in comment for comment in message.auto_comments)
             catalogue.entries[(message.context, message.id.strip())] = Entry(
                 message.id.strip(), (message.string or "").strip(), message.context,
-                reviewed, str(path))
+                reviewed)
     return catalogue
 
 

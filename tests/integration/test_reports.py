@@ -128,3 +128,12 @@ def test_the_dashboard_shows_requests_answered_in_welsh_beside_english(register)
                               datetime(2026, 10, 5, 9, tzinfo=UTC))
     assert ("Answered in Welsh over 12 months: 2 responses, **100.0%** (green) in time "
             "(in English: **66.7%** (red))." in page)
+
+
+def test_foi_performance_lists_responses_by_language_once_there_are_two(register):
+    from flows.dashboard import performance_markdown
+
+    quarter = performance(SqlUnitOfWork(register), D(2026, 7, 1), D(2026, 9, 30))
+    page = performance_markdown(quarter, quarter, TODAY)
+    assert ("**Responses by language (12 months):** Welsh 2 (100.0% in time), "
+            "English 3 (66.7% in time)") in page
