@@ -20,7 +20,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -31,7 +31,7 @@ from foidesk.mime import (
     new_message,
     plain_header_value,
 )
-from foidesk.register import leases
+from foidesk.register import leases, row_buffer
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail
@@ -42,6 +42,16 @@ DRAIN_LEASE = "outbox-drain"
 DRAIN_BUDGET_SECONDS = 300.0  # a drain sends for at most this long (intake.send_budget_minutes)
 DRAIN_CHUNK = 200  # rows read at a time, each chunk one batch over one connection
 LEASE_RENEW_SECONDS = 60.0  # well inside the lease's ten minutes
+
+# The drain's statements per message, built once (plain Core: no ORM flush, no cache key
+# to work out again for each of thousands of messages).
+_ROWS, _MESSAGES = OutboxItem.__table__, Message.__table__
+_TAKE = (_ROWS.update()  # marked `sending` and its bytes read in one statement
+         .where(_ROWS.c.id == bindparam("row_id"), _ROWS.c.status == "pending")
+         .values(status="sending", attempts=_ROWS.c.attempts + 1).returning(_ROWS.c.raw))
+_SENT = _ROWS.update().where(_ROWS.c.id == bindparam("row_id"))
+_DELIVERY = _MESSAGES.update().where(_MESSAGES.c.direction == "out",
+                                     _MESSAGES.c.message_id == bindparam("sent_id"))
 
 
 @dataclass(frozen=True)
@@ -111,32 +121,38 @@ def enqueue(
     case: Case | None,
     now: datetime,
 ) -> OutboxItem | None:
-    """Queue a message under `key` (inside the caller's transaction); None if already queued.
+    """Queue a message under `key` (inside the caller's transaction); None if already queued
+    or when its row waits in the row buffer (foidesk.register.row_buffer).
 
     The outbound Message-ID is recorded at once, so a reply that threads on it
     finds its case even before the message has left.
     """
     session = uow.session
+    waiting = row_buffer.active(session)
     with session.no_autoflush:  # the unique key is the real guard; no flush for a lookup
-        if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)):
+        if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)
+                          .execution_options(**row_buffer.BUFFER_AWARE)):
             return None
+    if waiting is not None and any(row["idempotency_key"] == key
+                                   for row in waiting.outbox_rows()):
+        return None
     raw = message.as_bytes(policy=SMTP_POLICY)
     message_id = str(message["Message-ID"])
-    item = OutboxItem(
-        idempotency_key=key, case=case, message_id=message_id, sender=envelope.sender,
-        recipients=", ".join(envelope.to), subject=str(message["Subject"]), raw=raw,
-        status="pending", attempts=0, created_at=now,
-    )
+    subject = str(message["Subject"])
+    row = {"idempotency_key": key, "message_id": message_id, "sender": envelope.sender,
+           "recipients": ", ".join(envelope.to), "subject": subject, "raw": raw,
+           "status": "pending", "attempts": 0, "created_at": now}
+    sent = {"direction": "out", "message_id": message_id, "in_reply_to": envelope.in_reply_to,
+            "references": " ".join(envelope.references) or None, "subject": subject,
+            "from_addr": envelope.sender, "to_addrs": ", ".join(envelope.to), "at": now,
+            "content_sha256": _sha(raw), "size": len(raw), "raw": None,
+            "delivery_status": "queued"}
+    if waiting is not None:  # intake acting on a message: written with its other rows
+        row_buffer.add_outbox(session, case, row, sent)
+        return None
+    item = OutboxItem(case=case, **row)
     session.add(item)
-    session.add(
-        Message(
-            case=case, direction="out", message_id=message_id,
-            in_reply_to=envelope.in_reply_to, references=" ".join(envelope.references) or None,
-            subject=str(message["Subject"]), from_addr=envelope.sender,
-            to_addrs=", ".join(envelope.to), at=now, content_sha256=_sha(raw), size=len(raw),
-            raw=None, delivery_status="queued",
-        )
-    )
+    session.add(Message(case=case, **sent))
     return item
 
 
@@ -242,18 +258,17 @@ class _Drain:
                 self.renewed = self.clock()
             if self.finished is not None:
                 self._record_finished(uow)
-            rows = OutboxItem.__table__
-            taken = uow.session.connection().execute(
-                rows.update().where(rows.c.id == item.id, rows.c.status == "pending")
-                .values(status="sending", attempts=rows.c.attempts + 1)).rowcount
+            taken = uow.session.connection().execute(_TAKE, {"row_id": item.id}).first()
             uow.commit()
-            if not taken:
+            if taken is None:
                 continue  # another drain took it
             set_committed_value(item, "status", "sending")
             set_committed_value(item, "attempts", item.attempts + 1)
+            set_committed_value(item, "raw", taken.raw)
             self.taken += 1
             payload = self.outgoing(item)
             uow.session.expire(item, ["raw"])  # its bytes are the sender's now
+            del taken
             self.in_flight = item
             self.checkpoint("before_send")
             yield payload
@@ -285,11 +300,8 @@ def _send_batch(sender, messages, on_result) -> None:
 def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainReport,
                    now: datetime) -> None:
     if result.ok:
-        item.status, item.sent_at, item.provider_id = "sent", now, result.provider_id
-        item.last_error = None
-        if result.refused:
-            refused = "; ".join(f"{k}: {v}" for k, v in result.refused.items())
-            item.last_error = f"refused: {refused}"
+        refused = "; ".join(f"{k}: {v}" for k, v in (result.refused or {}).items())
+        _mark_sent(uow, item, now, result.provider_id, f"refused: {refused}" if refused else None)
         _set_delivery(uow, item, "sent")
         report.sent.append(item.idempotency_key)
         return
@@ -308,12 +320,20 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
     report.failed.append(item.idempotency_key)
 
 
+def _mark_sent(uow: SqlUnitOfWork, item: OutboxItem, now: datetime, provider_id: str | None,
+               last_error: str | None) -> None:
+    """The row's result as one plain UPDATE (the drain's hot path keeps off the ORM's
+    flush); the loaded object is told what the row now holds."""
+    values = {"status": "sent", "sent_at": now, "provider_id": provider_id,
+              "last_error": last_error}
+    uow.session.connection().execute(_SENT, {"row_id": item.id, **values})
+    for name, value in values.items():
+        set_committed_value(item, name, value)
+
+
 def _set_delivery(uow: SqlUnitOfWork, item: OutboxItem, status: str) -> None:
-    messages = Message.__table__  # Core, not the ORM: one plain UPDATE per message sent
-    uow.session.connection().execute(
-        messages.update().where(messages.c.direction == "out",
-                                messages.c.message_id == item.message_id)
-        .values(delivery_status=status))
+    uow.session.connection().execute(  # Core, not the ORM: one plain UPDATE per message sent
+        _DELIVERY, {"sent_id": item.message_id, "delivery_status": status})
 
 
 def _recover_interrupted(

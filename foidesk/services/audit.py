@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
+from foidesk.register import row_buffer
 from foidesk.register.models import Case, Event, EventDetail
 from foidesk.register.unit_of_work import SqlUnitOfWork
 
@@ -21,8 +22,14 @@ def record_event(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     detail: str = "",
-) -> Event:
-    """Append one event (who, when, what, before/after) to the audit trail."""
+) -> Event | None:
+    """Append one event (who, when, what, before/after) to the audit trail: an ORM object,
+    or, while intake acts on a message, a row written with the message's others."""
+    if row_buffer.active(uow.session) is not None:
+        row_buffer.add_event(uow.session, case, {
+            "at": now, "actor": actor, "action": action, "before": before, "after": after,
+            "detail": detail})
+        return None
     event = Event(
         case=case,
         at=now,

@@ -14,6 +14,7 @@ from foidesk.register.models import (
     Case,
     OutboxItem,
 )
+from foidesk.register.row_buffer import BUFFER_AWARE, active
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
 from foidesk.services.intake.settings import ACTOR, IntakeSettings
@@ -105,15 +106,21 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
                       now: datetime) -> bool:
     """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
     automatic responder must not answer the same sender over and over.)"""
+    since = now - timedelta(days=1)
     with uow.session.no_autoflush:
         sent = uow.session.scalar(
             select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.recipients == address,
-                OutboxItem.created_at >= now - timedelta(days=1),
-                or_(*(OutboxItem.idempotency_key.like(f"{n.event}:%") for n in NOTICES
-                      if n.audience == "requester")))
-        )
+                OutboxItem.recipients == address, OutboxItem.created_at >= since,
+                or_(*(OutboxItem.idempotency_key.like(f"{event}:%")
+                      for event in _TO_REQUESTERS))).execution_options(**BUFFER_AWARE))
+    waiting = active(uow.session)  # this message's own replies, not yet written
+    sent += sum(1 for row in (waiting.outbox_rows() if waiting else ())
+                if row["recipients"] == address and row["created_at"] >= since
+                and row["idempotency_key"].split(":", 1)[0] in _TO_REQUESTERS)
     return sent >= settings.auto_replies_per_day
+
+
+_TO_REQUESTERS = tuple(dict.fromkeys(n.event for n in NOTICES if n.audience == "requester"))
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
+from foidesk.register.row_buffer import buffered_rows
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
 from foidesk.services.intake.cursor import put_cursor
@@ -123,7 +124,7 @@ def _process_in_savepoint(
     that fails is rolled back alone and quarantined in a savepoint of its own."""
     message_id = header_message_id(raw)
     try:
-        with uow.session.begin_nested():
+        with uow.session.begin_nested(), buffered_rows(uow.session):
             outcome = _triage_and_act(uow, provider_id, raw, message_id, arrived_at, settings,
                                       now)
             checkpoint("after_parse")  # parsed and acted on, not yet committed

@@ -1,0 +1,131 @@
+"""Rows a message adds and nothing reads back as objects, written in bulk.
+
+While intake acts on one message (inside its savepoint) the audit events, the outbox rows
+and the sent-message rows it adds wait here, and are written when the message is done
+with one multi-row INSERT per table, instead of one ORM insert each in the unit of work's
+flush. Like the ORM's autoflush, any query that reads one of those tables first writes
+what is waiting, so a read in the same transaction sees every row; a query that knows
+about the waiting rows (and counts them itself) says so with `BUFFER_AWARE`.
+
+Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.util import find_tables
+
+from foidesk.register.models import Case, Event, EventDetail, Message, OutboxItem
+
+BUFFER_AWARE = {"foidesk_buffer_aware": True}  # execution options of such a query
+_KEY = "foidesk.row_buffer"
+_TABLES = frozenset({"events", "event_details", "outbox", "messages"})
+
+
+@dataclass
+class _Waiting:
+    """One row and the case it belongs to (its id is known only after the flush)."""
+
+    case: Case | None
+    values: dict[str, Any]
+
+
+@dataclass
+class RowBuffer:
+    events: list[_Waiting] = field(default_factory=list)
+    outbox: list[_Waiting] = field(default_factory=list)
+    sent: list[_Waiting] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.events or self.outbox or self.sent)
+
+    def outbox_rows(self) -> Iterator[dict[str, Any]]:
+        return (waiting.values for waiting in self.outbox)
+
+
+def active(session: Session) -> RowBuffer | None:
+    """The buffer rows wait in, when the session is inside `buffered_rows`."""
+    return session.info.get(_KEY)
+
+
+@contextmanager
+def buffered_rows(session: Session) -> Iterator[RowBuffer]:
+    """Rows added inside wait, and are written when the block ends without an error
+    (inside the caller's savepoint); after an error they are dropped with it."""
+    buffer = RowBuffer()
+    session.info[_KEY] = buffer
+    try:
+        yield buffer
+        write_waiting(session)
+    finally:
+        session.info.pop(_KEY, None)
+
+
+def add_event(session: Session, case: Case | None, values: dict[str, Any]) -> None:
+    """An audit event (at, actor, action, before, after, detail) to write later."""
+    active(session).events.append(_Waiting(case, values))
+
+
+def add_outbox(session: Session, case: Case | None, values: dict[str, Any],
+               sent: dict[str, Any]) -> None:
+    """An outbox row and its sent-message row to write later."""
+    buffer = active(session)
+    buffer.outbox.append(_Waiting(case, values))
+    buffer.sent.append(_Waiting(case, sent))
+
+
+def write_waiting(session: Session) -> None:
+    """Flush the ORM (the cases the rows point at get their ids), then write the rows."""
+    buffer = active(session)
+    if not buffer:
+        return
+    session.flush()
+    connection = session.connection()
+    if buffer.events:
+        _write_events(connection, buffer.events)
+    for table, rows in ((OutboxItem.__table__, buffer.outbox), (Message.__table__, buffer.sent)):
+        if rows:
+            connection.execute(insert(table), [_row(waiting) for waiting in rows])
+    buffer.events.clear()
+    buffer.outbox.clear()
+    buffer.sent.clear()
+
+
+def _row(waiting: _Waiting) -> dict[str, Any]:
+    return {"case_id": waiting.case.id if waiting.case is not None else None,
+            **waiting.values}
+
+
+def _write_events(connection, waiting: list[_Waiting]) -> None:
+    """The skeletons with their ids back, then a detail row for each that has something
+    to keep (as `Event.before`/`after`/`detail` would make one)."""
+    events = Event.__table__
+    skeletons = [{"case_id": w.case.id if w.case is not None else None,
+                  **{k: w.values[k] for k in ("at", "actor", "action")}} for w in waiting]
+    ids = connection.execute(insert(events).returning(events.c.id,
+                                                      sort_by_parameter_order=True),
+                             skeletons).scalars().all()
+    details = [{"event_id": event_id, "before": w.values.get("before"),
+                "after": w.values.get("after"), "detail": w.values.get("detail") or ""}
+               for event_id, w in zip(ids, waiting, strict=True)
+               if w.values.get("before") is not None or w.values.get("after") is not None
+               or w.values.get("detail")]
+    if details:
+        connection.execute(insert(EventDetail.__table__), details)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _write_before_reading(state: ORMExecuteState) -> None:
+    """A query of a table with rows waiting writes them first (an autoflush of our own)."""
+    buffer = active(state.session)
+    if not buffer or state.execution_options.get("foidesk_buffer_aware"):
+        return
+    if _TABLES.intersection(table.name for table in find_tables(
+            state.statement, include_joins=True, include_aliases=True, include_crud=True)):
+        write_waiting(state.session)
