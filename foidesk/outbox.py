@@ -49,6 +49,7 @@ _ROWS, _MESSAGES = OutboxItem.__table__, Message.__table__
 _TAKE = (_ROWS.update()  # marked `sending` and its bytes read in one statement
          .where(_ROWS.c.id == bindparam("row_id"), _ROWS.c.status == "pending")
          .values(status="sending", attempts=_ROWS.c.attempts + 1).returning(_ROWS.c.raw))
+_QUEUED = select(_ROWS.c.id).where(_ROWS.c.idempotency_key == bindparam("key"))
 _SENT = _ROWS.update().where(_ROWS.c.id == bindparam("row_id"))
 _DELIVERY = _MESSAGES.update().where(_MESSAGES.c.direction == "out",
                                      _MESSAGES.c.message_id == bindparam("sent_id"))
@@ -129,10 +130,9 @@ def enqueue(
     """
     session = uow.session
     waiting = row_buffer.active(session)
-    with session.no_autoflush:  # the unique key is the real guard; no flush for a lookup
-        if session.scalar(select(OutboxItem.id).where(OutboxItem.idempotency_key == key)
-                          .execution_options(**row_buffer.BUFFER_AWARE)):
-            return None
+    # The unique key is the real guard; a lookup needs no flush (Core, built once).
+    if session.connection().execute(_QUEUED, {"key": key}).first() is not None:
+        return None
     if waiting is not None and any(row["idempotency_key"] == key
                                    for row in waiting.outbox_rows()):
         return None

@@ -4,8 +4,9 @@ While intake acts on one message (inside its savepoint) the audit events, the ou
 and the sent-message rows it adds wait here, and are written when the message is done
 with one multi-row INSERT per table, instead of one ORM insert each in the unit of work's
 flush. Like the ORM's autoflush, any query that reads one of those tables first writes
-what is waiting, so a read in the same transaction sees every row; a query that knows
-about the waiting rows (and counts them itself) says so with `BUFFER_AWARE`.
+what is waiting, so a read in the same transaction sees every row. A query that counts
+the waiting rows itself (the outbox's key check, the reply limit) runs on the connection,
+which the buffer does not watch.
 
 Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects.
 """
@@ -23,7 +24,6 @@ from sqlalchemy.sql.util import find_tables
 
 from foidesk.register.models import Case, Event, EventDetail, Message, OutboxItem
 
-BUFFER_AWARE = {"foidesk_buffer_aware": True}  # execution options of such a query
 _KEY = "foidesk.row_buffer"
 _TABLES = frozenset({"events", "event_details", "outbox", "messages"})
 
@@ -124,7 +124,7 @@ def _write_events(connection, waiting: list[_Waiting]) -> None:
 def _write_before_reading(state: ORMExecuteState) -> None:
     """A query of a table with rows waiting writes them first (an autoflush of our own)."""
     buffer = active(state.session)
-    if not buffer or state.execution_options.get("foidesk_buffer_aware"):
+    if not buffer:
         return
     if _TABLES.intersection(table.name for table in find_tables(
             state.statement, include_joins=True, include_aliases=True, include_crud=True)):

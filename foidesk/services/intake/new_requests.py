@@ -14,9 +14,15 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
-from foidesk.calendar import RULES, Regime, WorkingDayCalendar, add_working_days
+from foidesk.calendar import (
+    RULES,
+    HolidayOverrides,
+    Regime,
+    WorkingDayCalendar,
+    add_working_days,
+)
 from foidesk.cases import CaseStatus
 from foidesk.language import answer_language
 from foidesk.mail import InboundMessage
@@ -147,13 +153,15 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
     text = _normalise(asked.text)
     if not text:
         return None, ""
-    since = _working_days_before(london_date(now), REPEAT_WORKING_DAYS, settings)
-    candidates = uow.session.scalars(
-        select(Case).join(Requester, Case.requester_id == Requester.id).where(
-            Requester.email == asked.email, Case.received_on >= since,
-            Case.status.not_in(CLOSED),
-        ).order_by(Case.id.desc())
-    ).all()
+    since = _working_days_before(london_date(now), REPEAT_WORKING_DAYS,
+                                 settings.deadlines.overrides)
+    open_ones = select(Case).join(Requester, Case.requester_id == Requester.id).where(
+        Requester.email == asked.email, Case.received_on >= since, Case.status.not_in(CLOSED))
+    # Most requesters have no open case: asked in Core first, the cases loaded only if so.
+    if uow.session.connection().execute(_ANY_OPEN, {"email": asked.email, "since": since}
+                                        ).first() is None:
+        return None, ""
+    candidates = uow.session.scalars(open_ones.order_by(Case.id.desc())).all()
     resend = "says it is a resend" in triage.reason
     asked_now = _items(asked.text)
     for case in candidates:
@@ -196,12 +204,26 @@ def _best_match(question: str, others: list[str]) -> float:
                default=0.0)
 
 
-def _working_days_before(day: date, count: int, settings: IntakeSettings) -> date:
-    workdays = WorkingDayCalendar(RULES[Regime.FOIA].scope, settings.deadlines.overrides)
-    while count > 0:
-        day -= timedelta(days=1)
-        count -= workdays.is_working_day(day)
-    return day
+_CASES, _REQUESTERS = Case.__table__, Requester.__table__
+_ANY_OPEN = select(_CASES.c.id).join(_REQUESTERS, _CASES.c.requester_id == _REQUESTERS.c.id) \
+    .where(_REQUESTERS.c.email == bindparam("email"),
+           _CASES.c.received_on >= bindparam("since"), _CASES.c.status.not_in(CLOSED)).limit(1)
+
+
+def _working_days_before(day: date, count: int, overrides: HolidayOverrides) -> date:
+    """`count` working days before `day` (kept: every message of a poll asks the same)."""
+    key = (day, count, tuple(sorted(overrides.add.items())), overrides.remove)
+    if key not in _DAYS_BEFORE:
+        workdays = WorkingDayCalendar(RULES[Regime.FOIA].scope, overrides)
+        earlier = day
+        while count > 0:
+            earlier -= timedelta(days=1)
+            count -= workdays.is_working_day(earlier)
+        _DAYS_BEFORE[key] = earlier
+    return _DAYS_BEFORE[key]
+
+
+_DAYS_BEFORE: dict[tuple, date] = {}
 
 
 def _normalise(text: str) -> str:

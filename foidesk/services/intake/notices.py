@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from foidesk.calendar import RULES, Regime
 from foidesk.mail import InboundMessage
@@ -14,7 +14,7 @@ from foidesk.register.models import (
     Case,
     OutboxItem,
 )
-from foidesk.register.row_buffer import BUFFER_AWARE, active
+from foidesk.register.row_buffer import active
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.audit import record_event
 from foidesk.services.intake.settings import ACTOR, IntakeSettings
@@ -107,12 +107,8 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
     """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
     automatic responder must not answer the same sender over and over.)"""
     since = now - timedelta(days=1)
-    with uow.session.no_autoflush:
-        sent = uow.session.scalar(
-            select(func.count()).select_from(OutboxItem).where(
-                OutboxItem.recipients == address, OutboxItem.created_at >= since,
-                or_(*(OutboxItem.idempotency_key.like(f"{event}:%")
-                      for event in _TO_REQUESTERS))).execution_options(**BUFFER_AWARE))
+    sent = uow.session.connection().execute(  # Core: no autoflush, built once
+        _REPLIES_SINCE, {"address": address, "since": since}).scalar()
     waiting = active(uow.session)  # this message's own replies, not yet written
     sent += sum(1 for row in (waiting.outbox_rows() if waiting else ())
                 if row["recipients"] == address and row["created_at"] >= since
@@ -121,6 +117,10 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
 
 
 _TO_REQUESTERS = tuple(dict.fromkeys(n.event for n in NOTICES if n.audience == "requester"))
+_OUTBOX = OutboxItem.__table__
+_REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
+    _OUTBOX.c.recipients == bindparam("address"), _OUTBOX.c.created_at >= bindparam("since"),
+    or_(*(_OUTBOX.c.idempotency_key.like(f"{event}:%") for event in _TO_REQUESTERS)))
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,

@@ -6,12 +6,11 @@ import hashlib
 import re
 from datetime import datetime
 from email.parser import BytesHeaderParser
-from email.policy import default as default_policy
 
 from sqlalchemy import func, literal_column, select
 
 from foidesk.large_parts import Chunks
-from foidesk.mail import InboundMessage
+from foidesk.mail import READ_POLICY, InboundMessage
 from foidesk.register.models import (
     Attachment,
     Blob,
@@ -122,8 +121,14 @@ def content_hash(raw: bytes) -> str:
 
 
 def raw_header(raw: bytes, name: str) -> str:
+    """One header of a message not (or not yet) parsed, read from its header block alone
+    (at most 256 KB), each value parsed once (`READ_POLICY`); "" when it has none."""
     try:
-        headers = BytesHeaderParser(policy=default_policy).parsebytes(raw[:256_000])
+        block = _HEADER_END.split(raw[:256_000], 1)[0]
+        headers = BytesHeaderParser(policy=READ_POLICY).parsebytes(block)
         return str(headers.get(name, "") or "")
     except Exception:
         return ""
+
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
