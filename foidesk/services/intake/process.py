@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
@@ -153,9 +153,7 @@ def _triage_and_act(
     Its large parts go to the blob store first, so parsing reads a small message."""
     check_size(len(raw), settings.size_limit)
     apart = set_apart(raw, lambda chunks: store_blob(uow, chunks))
-    existing = uow.session.scalar(
-        select(Message).where(Message.message_id == message_id).limit(1)
-    ) if message_id else None
+    existing = _known(uow, message_id)
     if existing is not None and _same_message(existing, apart.raw):
         return _already_known(uow, existing, provider_id, raw, now, settings.mailbox_key)
     if existing is not None:
@@ -168,6 +166,19 @@ def _triage_and_act(
         if again is not None:  # and that one delivered twice
             return _already_known(uow, again, provider_id, raw, now, settings.mailbox_key)
     return _process(uow, provider_id, raw, apart, arrived_at or now, settings, now)
+
+
+def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
+    """The register's message with this Message-ID, if any: asked in Core first, since
+    almost every message is new (the session is clean here, so nothing is unflushed)."""
+    if not message_id or uow.session.connection().execute(
+            _SEEN, {"message_id": message_id}).first() is None:
+        return None
+    return uow.session.scalar(select(Message).where(Message.message_id == message_id).limit(1))
+
+
+_SEEN = select(Message.__table__.c.id).where(
+    Message.__table__.c.message_id == bindparam("message_id")).limit(1)
 
 
 def _renamed(raw: bytes, message_id: str, new_id: str | None = None) -> tuple[bytes, str]:
