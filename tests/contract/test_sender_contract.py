@@ -16,7 +16,7 @@ from servers import smtp_server
 from connectors.base import OutgoingMessage, Sender
 from connectors.ews import EwsSender, EwsSettings, connect_account
 from connectors.graph import GraphClient, GraphSender
-from connectors.maildir import MaildirSender
+from connectors.maildir import MaildirSender, arrival_order
 from connectors.oauth import ClientCredentialsToken
 from connectors.smtp import SmtpSender, SmtpSettings
 
@@ -62,7 +62,7 @@ class MaildirHarness:
 
     def delivered(self) -> list[bytes]:
         box = mailbox.Maildir(self.path)
-        return [box.get_bytes(key) for key in sorted(box.keys())]
+        return [box.get_bytes(key) for key in sorted(box.keys(), key=arrival_order)]
 
 
 class GraphHarness:
