@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,22 +22,17 @@ def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -
     already taken (a case imported by hand) is skipped.
     """
     key = fmt.sequence_key(received)
-    connection = session.connection()  # Core: no autoflush, statements built once
+    _ensure_sequence(session, key)
     while True:
-        seq = connection.execute(_NEXT, {"key": key}).scalar()
-        if seq is None:  # the sequence's first request: its row, then the number
-            _ensure_sequence(session, key)
-            seq = connection.execute(_NEXT, {"key": key}).scalar_one()
+        seq = session.execute(
+            update(ReferenceSequence)
+            .where(ReferenceSequence.scope == key)
+            .values(last_value=ReferenceSequence.last_value + 1)
+            .returning(ReferenceSequence.last_value)
+        ).scalar_one()
         reference = fmt.render(seq, received)
-        if not connection.execute(_TAKEN, {"reference": reference}).scalar():
+        if not session.scalar(select(exists().where(Case.reference == reference))):
             return reference
-
-
-_NEXT = (update(ReferenceSequence.__table__)
-         .where(ReferenceSequence.__table__.c.scope == bindparam("key"))
-         .values(last_value=ReferenceSequence.__table__.c.last_value + 1)
-         .returning(ReferenceSequence.__table__.c.last_value))
-_TAKEN = select(exists().where(Case.__table__.c.reference == bindparam("reference")))
 
 
 def _ensure_sequence(session: Session, key: str) -> None:
