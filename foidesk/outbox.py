@@ -268,7 +268,6 @@ class _Drain:
             self.taken += 1
             payload = self.outgoing(item)
             uow.session.expire(item, ["raw"])  # its bytes are the sender's now
-            del taken
             self.in_flight = item
             self.checkpoint("before_send")
             yield payload

@@ -97,17 +97,17 @@ def write_waiting(session: Session) -> None:
     buffer.sent.clear()
 
 
-def _row(waiting: _Waiting) -> dict[str, Any]:
-    return {"case_id": waiting.case.id if waiting.case is not None else None,
-            **waiting.values}
+def _row(waiting: _Waiting, *names: str) -> dict[str, Any]:
+    """The row to insert, with its case's id (only the columns `names`, when given)."""
+    values = {k: waiting.values[k] for k in names} if names else waiting.values
+    return {"case_id": waiting.case.id if waiting.case is not None else None, **values}
 
 
 def _write_events(connection, waiting: list[_Waiting]) -> None:
     """The skeletons with their ids back, then a detail row for each that has something
     to keep (as `Event.before`/`after`/`detail` would make one)."""
     events = Event.__table__
-    skeletons = [{"case_id": w.case.id if w.case is not None else None,
-                  **{k: w.values[k] for k in ("at", "actor", "action")}} for w in waiting]
+    skeletons = [_row(w, "at", "actor", "action") for w in waiting]
     ids = connection.execute(insert(events).returning(events.c.id,
                                                       sort_by_parameter_order=True),
                              skeletons).scalars().all()

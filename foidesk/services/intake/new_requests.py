@@ -155,13 +155,14 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
         return None, ""
     since = _working_days_before(london_date(now), REPEAT_WORKING_DAYS,
                                  settings.deadlines.overrides)
-    open_ones = select(Case).join(Requester, Case.requester_id == Requester.id).where(
-        Requester.email == asked.email, Case.received_on >= since, Case.status.not_in(CLOSED))
     # Most requesters have no open case: asked in Core first, the cases loaded only if so.
     if uow.session.connection().execute(_ANY_OPEN, {"email": asked.email, "since": since}
                                         ).first() is None:
         return None, ""
-    candidates = uow.session.scalars(open_ones.order_by(Case.id.desc())).all()
+    candidates = uow.session.scalars(
+        select(Case).join(Requester, Case.requester_id == Requester.id).where(
+            Requester.email == asked.email, Case.received_on >= since,
+            Case.status.not_in(CLOSED)).order_by(Case.id.desc())).all()
     resend = "says it is a resend" in triage.reason
     asked_now = _items(asked.text)
     for case in candidates:
