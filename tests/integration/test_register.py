@@ -98,6 +98,14 @@ def test_references_count_up_per_year_and_restart_in_a_new_year(engine):
     assert (first, second, next_year) == ("FOI 000001/18", "FOI 000002/18", "FOI 000001/19")
 
 
+def test_a_reference_already_taken_outside_the_sequence_is_skipped(engine):
+    first = new_case(engine)
+    with engine.begin() as connection:  # as a case imported by hand would take it
+        connection.execute(text("UPDATE cases SET reference = 'FOI 000002/18' "
+                                "WHERE reference = :first"), {"first": first})
+    assert new_case(engine) == "FOI 000003/18"
+
+
 def test_every_transition_is_audited_with_before_and_after(engine):
     reference = new_case(engine)
     transition(SqlUnitOfWork(engine), reference, CaseStatus.ACKNOWLEDGED, actor="officer", now=NOW)
