@@ -74,6 +74,12 @@ def mark_processed(desk: Desk, mailbox: Mailbox, mailbox_key: str) -> int:
     return move_pending(desk.uow, mailbox, mailbox_key)
 
 
+# After an intake, the case pages of at most this many of the cases it registered (the
+# oldest first): each page is one call to the Prefect server, and after a backlog of
+# thousands they would hold the poll for minutes. The hourly dashboard run writes the page
+# of every open case, so the rest follow within the hour.
+CASE_PAGES_AFTER_INTAKE = 50
+
 DELIVERY = ("sent", "send_failed", "send_unknown")
 DELIVERY_WORDS = {"sent": "sent", "send_failed": "refused by the server (a person resends)",
                   "send_unknown": "in flight when the connection dropped (see the team notice)"}
@@ -154,5 +160,6 @@ def intake(config_path: str | None = None, now: str | None = None,
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
     desk.close()
     if registered or counts.get("sent"):
-        dashboard(config_path=config_path, now=now, cases=registered)  # new work at once
+        dashboard(config_path=config_path, now=now,  # new work at once
+                  cases=registered[:CASE_PAGES_AFTER_INTAKE])
     return dict(counts)

@@ -65,6 +65,27 @@ def test_the_flow_registers_acknowledges_and_leaves_a_triage_artifact(desk_dir):
     assert len(outbox.keys()) == 2
 
 
+def test_after_a_backlog_only_the_oldest_cases_pages_are_written_at_once(desk_dir,
+                                                                          monkeypatch):
+    from prefect.artifacts import Artifact
+
+    import flows.intake
+    from flows.dashboard import dashboard
+
+    inbox = stdlib_mailbox.Maildir(desk_dir / "var" / "mailbox")
+    for n in (3, 4):
+        inbox.add(request_email(n, sender=f"r{n}@example.org"))
+    monkeypatch.setattr(flows.intake, "CASE_PAGES_AFTER_INTAKE", 2)
+    counts = flows.intake.intake(config_path=str(desk_dir / "foidesk.toml"),
+                                 now="2026-11-02T10:00")
+    assert counts["new_request"] == 3
+    assert [Artifact.get(f"foi-case-foi-00000{n}-26") is not None for n in (1, 2, 3)] == [
+        True, True, False]
+    assert "FOI 000003/26" in Artifact.get("intake-triage").data  # named at once
+    dashboard(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-02T11:00")  # hourly
+    assert Artifact.get("foi-case-foi-000003-26") is not None
+
+
 def test_foidesk_run_intake_runs_the_flow_once(desk_dir, monkeypatch):
     from foidesk.cli import app
 
