@@ -7,6 +7,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, inspect, update
+from sqlalchemy.orm.attributes import set_committed_value
+
 from foidesk.calendar import (
     ClockStop,
     Deadline,
@@ -29,6 +32,7 @@ from foidesk.cases import OPEN_STATUSES, CaseStatus, check_transition
 from foidesk.references import ReferenceFormat
 from foidesk.register.models import Case, ClockEvent, Question, Requester
 from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.register.written_at_once import link, write_now
 from foidesk.services.audit import record_event
 
 LONDON = ZoneInfo("Europe/London")
@@ -168,6 +172,10 @@ def register_case(
         return case.reference
 
 
+# What a new case has none of yet: read from the new object, never asked of the database.
+NEW_CASE_COLLECTIONS = ("clock_events", "assignments", "events", "drafts", "documents")
+
+
 def open_case(
     uow: SqlUnitOfWork,
     request: NewRequest,
@@ -178,20 +186,22 @@ def open_case(
     now: datetime,
     request_text: str = "",
 ) -> Case:
-    """Add a case inside the caller's transaction (the caller commits)."""
+    """Add a case inside the caller's transaction (the caller commits). Its rows are
+    written at once (foidesk.register.written_at_once), not left to the ORM's flush."""
     received_on = london_date(request.received_at)
-    requester = Requester(
+    session = uow.session
+    requester = write_now(session, Requester(
         name=request.requester_name,
         email=request.requester_email,
         postal_address=request.postal_address,
         created_at=now,
-    )
+    ))
     case = Case(
         reference=uow.cases.next_reference(reference_format, received_on),
         regime=Regime(request.regime).value,
         status=CaseStatus.RECEIVED.value,
         subject=request.subject,
-        requester=requester,
+        requester_id=requester.id,
         received_at=request.received_at,
         received_on=received_on,
         deadline_version=1,
@@ -202,11 +212,14 @@ def open_case(
         updated_at=now,
     )
     case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
-    case.questions = [
-        Question(number=number, position=position, text=text)
+    write_now(session, case, empty=NEW_CASE_COLLECTIONS)
+    questions = [
+        write_now(session, Question(case_id=case.id, number=number, position=position,
+                                    text=text))
         for position, (number, text) in enumerate(request.questions)
     ]
-    uow.cases.add(case)
+    link(case, "questions", questions, "case")
+    link(requester, "cases", [case], "requester")
     record_event(
         uow,
         case,
@@ -240,6 +253,12 @@ def transition(
         uow.commit()
 
 
+_CASES = Case.__table__
+_MOVE = update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(
+    status=bindparam("to", type_=_CASES.c.status.type),
+    updated_at=bindparam("at", type_=_CASES.c.updated_at.type))
+
+
 def move_case(
     uow: SqlUnitOfWork,
     case: Case,
@@ -251,8 +270,14 @@ def move_case(
 ) -> None:
     check_transition(case.reference, case.status, target)
     before = case.status
-    case.status = target.value
-    case.updated_at = now
+    if inspect(case).persistent:  # one plain UPDATE, nothing left for the ORM's flush
+        uow.session.connection().execute(_MOVE, {"case_id": case.id, "to": target.value,
+                                                 "at": now})
+        set_committed_value(case, "status", target.value)
+        set_committed_value(case, "updated_at", now)
+    else:
+        case.status = target.value
+        case.updated_at = now
     record_event(
         uow,
         case,

@@ -76,14 +76,17 @@ def test_after_a_backlog_only_the_oldest_cases_pages_are_written_at_once(desk_di
     for n in (3, 4):
         inbox.add(request_email(n, sender=f"r{n}@example.org"))
     monkeypatch.setattr(flows.intake, "CASE_PAGES_AFTER_INTAKE", 2)
+    config = desk_dir / "foidesk.toml"  # keys of its own: no other test's pages
+    config.write_text(config.read_text().replace('name = "Example Council"',
+                                                 'name = "Example Council"\nkey = "backlog"'))
     counts = flows.intake.intake(config_path=str(desk_dir / "foidesk.toml"),
                                  now="2026-11-02T10:00")
     assert counts["new_request"] == 3
-    assert [Artifact.get(f"foi-case-foi-00000{n}-26") is not None for n in (1, 2, 3)] == [
-        True, True, False]
-    assert "FOI 000003/26" in Artifact.get("intake-triage").data  # named at once
-    dashboard(config_path=str(desk_dir / "foidesk.toml"), now="2026-11-02T11:00")  # hourly
-    assert Artifact.get("foi-case-foi-000003-26") is not None
+    pages = [f"backlog-foi-case-foi-00000{n}-26" for n in (1, 2, 3)]
+    assert [Artifact.get(page) is not None for page in pages] == [True, True, False]
+    assert "FOI 000003/26" in Artifact.get("backlog-intake-triage").data  # named at once
+    dashboard(config_path=str(config), now="2026-11-02T11:00")  # the hourly run
+    assert Artifact.get(pages[2]) is not None
 
 
 def test_foidesk_run_intake_runs_the_flow_once(desk_dir, monkeypatch):

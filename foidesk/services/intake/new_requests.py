@@ -29,6 +29,7 @@ from foidesk.mail import InboundMessage
 from foidesk.questions import split_questions
 from foidesk.register.models import Assignment, Case, Requester
 from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.register.written_at_once import link, write_now
 from foidesk.services.audit import record_event
 from foidesk.services.cases import NewRequest, london_date, move_case, open_case
 from foidesk.services.intake.notices import notify
@@ -118,12 +119,13 @@ def route(uow, case: Case, message: InboundMessage, triage: Triage,
         notify(uow, settings, "unrouted", case, message, triage, now)
         return
     workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope, settings.deadlines.overrides)
-    assignment = Assignment(
-        owner=rule.owner, deputy=rule.deputy, state="pending", created_at=now,
+    assignment = write_now(uow.session, Assignment(
+        case_id=case.id, owner=rule.owner, deputy=rule.deputy, state="pending",
+        created_at=now,
         internal_due_on=add_working_days(london_date(now), settings.internal_due_working_days,
                                          workdays),
-    )
-    case.assignments.append(assignment)
+    ))
+    link(case, "assignments", [*case.assignments, assignment], "case")
     record_event(uow, case, "owner_assigned", actor=ACTOR, now=now,
                  after={"owner": rule.owner, "deputy": rule.deputy,
                         "internal_due_on": assignment.internal_due_on.isoformat()},

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
@@ -260,7 +261,7 @@ def _process(
                         arrived_at, triage.decision.value, triage.reason, target="processed",
                         message=message, mailbox=settings.mailbox_key, stored_raw=apart.raw,
                         language=triage.language)
-    row.case = case
+    set_committed_value(row, "case", case)  # the row holds its case_id already
     store_attachments(uow, row, message)
     return Outcome(provider_id, triage.decision.value, triage.reason,
                    case.reference if case else None, registered)

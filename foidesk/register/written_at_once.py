@@ -1,0 +1,102 @@
+"""New rows written at once with a prebuilt Core INSERT, their objects kept as if loaded.
+
+Intake opens a case for almost every message: a requester, the case, its questions, an
+assignment and the inbound message. Through the ORM each of them waits for the unit of
+work's flush, which works out its dependency graph again for every message. Here each row
+is written when it is made (its id comes back from `INSERT ... RETURNING`), and its object
+joins the session as a persistent object with every column filled in and its new,
+empty collections loaded, so templates still read `case.questions` and nothing is
+fetched back. Changes made to the object later are flushed by the ORM as usual. As the
+ORM does with the objects it inserted, a rollback (of a message's savepoint, or of the whole
+transaction) takes the objects written inside it out of the session: their rows are gone,
+and SQLite may give their ids to the next rows.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy import Table, event, insert, inspect
+from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
+
+T = TypeVar("T")
+_INSERTS: dict[Table, Any] = {}
+_KEY = "foidesk.written_at_once"  # session.info: (transaction, weak object) per row written
+
+
+def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
+    """Write a new object's row now and make it persistent. Its foreign keys must be set
+    as columns (`case_id=case.id`); `empty` names its collections known to be empty (a
+    new case has no events yet), so that reading them does not ask the database."""
+    mapper = inspect(obj).mapper
+    table = mapper.local_table
+    values: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if column.primary_key:
+            continue
+        if prop.key not in obj.__dict__:
+            setattr(obj, prop.key, _default(column))
+        values[column.key] = getattr(obj, prop.key)
+    statement = _INSERTS.get(table)
+    if statement is None:
+        statement = _INSERTS[table] = insert(table).returning(*table.primary_key.columns)
+    obj.id = session.connection().execute(statement, values).scalar_one()
+    make_transient_to_detached(obj)
+    session.add(obj)
+    inside = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault(_KEY, []).append((inside, weakref.ref(obj)))
+    for name in empty:
+        set_committed_value(obj, name, [])
+    return obj
+
+
+def _default(column) -> Any:
+    """What the ORM's INSERT would write for a column left unset."""
+    default = column.default
+    if default is None:
+        return None
+    if default.is_callable:
+        return default.arg(None)
+    return default.arg
+
+
+def link(parent: Any, collection: str, children: list[Any], back: str) -> None:
+    """Tell persistent objects whose rows are already linked (a case and its questions)
+    about each other, without the ORM seeing a change to flush."""
+    set_committed_value(parent, collection, children)
+    for child in children:
+        set_committed_value(child, back, parent)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
+    """Objects written inside a transaction that was rolled back leave the session."""
+    kept = []
+    for inside, ref in session.info.get(_KEY, ()):
+        obj = ref()
+        if obj is None:
+            continue
+        if _within(inside, rolled_back):
+            if obj in session:
+                session.expunge(obj)
+        else:
+            kept.append((inside, ref))
+    session.info[_KEY] = kept
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_committed(session: Session) -> None:
+    """Once the outermost transaction commits, its rows are there for good."""
+    session.info.pop(_KEY, None)
+
+
+def _within(inside: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while inside is not None:
+        if inside is outer:
+            return True
+        inside = inside.parent
+    return False
