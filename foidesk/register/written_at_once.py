@@ -55,13 +55,17 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
 
 
 def _default(column) -> Any:
-    """What the ORM's INSERT would write for a column left unset."""
+    """What the ORM's INSERT would write for a column left unset (a default the database
+    works out, which would have to be read back, is refused)."""
     default = column.default
-    if default is None:
+    if default is None and column.server_default is None:
         return None
-    if default.is_callable:
+    if default is not None and default.is_callable:
         return default.arg(None)
-    return default.arg
+    if default is not None and default.is_scalar:
+        return default.arg
+    raise TypeError(f"{column.table.name}.{column.name}: set it, its default is the "
+                    "database's")
 
 
 def link(parent: Any, collection: str, children: list[Any], back: str) -> None:
