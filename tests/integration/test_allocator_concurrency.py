@@ -30,17 +30,21 @@ WORKER = textwrap.dedent(
     while not go.exists():
         time.sleep(0.005)
     now = datetime(2026, 11, 26, 10, tzinfo=UTC)
-    references = [
-        register_case(
+    references = []
+    for i in range(count):
+        references.append(register_case(
             SqlUnitOfWork(engine),
             NewRequest("Racer", "racer@example.org", f"request {i}", now),
             reference_format=ReferenceFormat(),
             policy=DeadlinePolicy(),
             actor="worker",
             now=now,
-        )
-        for i in range(count)
-    ]
+        ))
+        # Between two requests a real intake parses and triages the next message, so the
+        # register is free most of the time. Without a pause, SQLite's busy handler (which
+        # sleeps up to 100 ms between tries) can leave the other process waiting until this
+        # one has taken all its numbers, and the two would not interleave.
+        time.sleep(0.005)
     print(json.dumps(references))
     """
 )
