@@ -15,36 +15,43 @@ and SQLite may give their ids to the next rows.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event, insert, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
-_INSERTS: dict[Table, Any] = {}
 _KEY = "foidesk.written_at_once"  # session.info: (transaction, weak object) per row written
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How one model's rows are written: its INSERT, its columns (attribute, column, what
+    an unset one holds) and the attribute its new id goes into; worked out once a model."""
+
+    statement: Any
+    columns: tuple[tuple[str, str, Callable[[], Any]], ...]
+    id_key: str
+
+
+_PLANS: dict[Any, _Plan] = {}
 
 
 def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
     """Write a new object's row now and make it persistent. Its foreign keys must be set
     as columns (`case_id=case.id`); `empty` names its collections known to be empty (a
     new case has no events yet), so that reading them does not ask the database."""
-    mapper = inspect(obj).mapper
-    table = mapper.local_table
+    plan = _plan(inspect(obj).mapper)
     values: dict[str, Any] = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        if column.primary_key:
-            continue
-        if prop.key not in obj.__dict__:
-            setattr(obj, prop.key, _default(column))
-        values[column.key] = getattr(obj, prop.key)
-    statement = _INSERTS.get(table)
-    if statement is None:
-        statement = _INSERTS[table] = insert(table).returning(*table.primary_key.columns)
-    obj.id = session.connection().execute(statement, values).scalar_one()
+    for key, column_key, unset in plan.columns:
+        if key not in obj.__dict__:
+            setattr(obj, key, unset())
+        values[column_key] = getattr(obj, key)
+    setattr(obj, plan.id_key,
+            session.connection().execute(plan.statement, values).scalar_one())
     make_transient_to_detached(obj)
     session.add(obj)
     inside = session.get_nested_transaction() or session.get_transaction()
@@ -54,16 +61,28 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
     return obj
 
 
-def _default(column) -> Any:
+def _plan(mapper) -> _Plan:
+    plan = _PLANS.get(mapper)
+    if plan is None:
+        table = mapper.local_table
+        (id_column,) = table.primary_key.columns
+        columns = tuple((prop.key, prop.columns[0].key, _default(prop.columns[0]))
+                        for prop in mapper.column_attrs if not prop.columns[0].primary_key)
+        plan = _PLANS[mapper] = _Plan(insert(table).returning(id_column), columns,
+                                      mapper.get_property_by_column(id_column).key)
+    return plan
+
+
+def _default(column) -> Callable[[], Any]:
     """What the ORM's INSERT would write for a column left unset (a default the database
     works out, which would have to be read back, is refused)."""
     default = column.default
     if default is None and column.server_default is None:
-        return None
+        return lambda: None
     if default is not None and default.is_callable:
-        return default.arg(None)
+        return lambda: default.arg(None)
     if default is not None and default.is_scalar:
-        return default.arg
+        return lambda: default.arg
     raise TypeError(f"{column.table.name}.{column.name}: set it, its default is the "
                     "database's")
 
