@@ -71,14 +71,18 @@ class Requester(Base):
 
 class Case(Base):
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_status_due_on", "status", "due_on"),)
+    __table_args__ = (
+        Index("ix_cases_status_due_on", "status", "due_on"),
+        # A reference is looked up with spaces and letter case ignored (repository.get).
+        Index("ix_cases_upper_reference", text("upper(reference)")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(64), unique=True)
     regime: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(32), index=True)
     subject: Mapped[str] = mapped_column(String(998), default="")
-    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"))
+    requester_id: Mapped[int | None] = mapped_column(ForeignKey("requesters.id"), index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_on: Mapped[date] = mapped_column(Date)  # Europe/London date of receipt: day 0
     due_on: Mapped[date | None] = mapped_column(Date, index=True)  # None while the clock stops
@@ -373,7 +377,8 @@ class OutboxItem(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(300), unique=True)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
-    message_id: Mapped[str | None] = mapped_column(String(998))  # our Message-ID
+    # our Message-ID: a reply names it, and triage finds which of our messages it answers
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
     sender: Mapped[str] = mapped_column(String(320), default="")
     recipients: Mapped[str] = mapped_column(Text)
     subject: Mapped[str] = mapped_column(String(998))

@@ -285,6 +285,10 @@ def test_migration_0007_moves_event_details_out_and_keeps_events_append_only(dat
     assert skeleton == ("officer", None, "") and moved == "from jane@example.org"
 
 
+# SQLite's reflection cannot read an index on an expression (cases' upper(reference)):
+# PostgreSQL's run compares it.
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_the_models_and_the_migrations_describe_the_same_schema(database_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
