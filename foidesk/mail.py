@@ -24,6 +24,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from foidesk.large_parts import STORED_HEADER
+from foidesk.plain_headers import plain_text
 
 DEFAULT_SIZE_LIMIT = 50 * 1024 * 1024
 
@@ -127,10 +128,10 @@ def parse(raw: bytes, size_limit: int = DEFAULT_SIZE_LIMIT, *,
     check_size(arrived, size_limit)
     message = message_from_bytes(raw, policy=READ_POLICY)
     headers = {}
-    for name in message.keys():  # noqa: SIM118 - Message iterates over names, keeps order
+    for name, value in message.raw_items():
         key = name.lower()
         if key not in headers:
-            headers[key] = _header_text(message, name)
+            headers[key] = _header_text(message, name, value)
     from_name, from_address = parse_address(headers.get("from", ""))
     reply_to = parse_address(headers.get("reply-to", ""))[1] or None
     attachments: list[Attachment] = []
@@ -170,9 +171,13 @@ def _safe(action, default):
         return default
 
 
-def _header_text(message: Message, name: str) -> str:
+def _header_text(message: Message, name: str, value: object) -> str:
     """A header as one line of text, even when the policy cannot parse it (an address with
-    an encoded CR/LF, say); CR and LF never survive, so no header can smuggle another."""
+    an encoded CR/LF, say); CR and LF never survive, so no header can smuggle another. A
+    plain value is read without the registry (foidesk.plain_headers)."""
+    plain = plain_text(name, value) if isinstance(value, str) else None
+    if plain is not None:
+        return plain
     try:
         value = str(message[name])
     except Exception:

@@ -11,6 +11,7 @@ from sqlalchemy import func, literal_column, select
 
 from foidesk.large_parts import Chunks
 from foidesk.mail import READ_POLICY, InboundMessage
+from foidesk.plain_headers import plain_text
 from foidesk.register.models import (
     Attachment,
     Blob,
@@ -123,11 +124,15 @@ def content_hash(raw: bytes) -> str:
 
 def raw_header(raw: bytes, name: str) -> str:
     """One header of a message not (or not yet) parsed, read from its header block alone
-    (at most 256 KB), each value parsed once (`READ_POLICY`); "" when it has none."""
+    (at most 256 KB), a plain value read as it is (foidesk.plain_headers), any other
+    parsed once (`READ_POLICY`); "" when it has none."""
     try:
         block = _HEADER_END.split(raw[:256_000], 1)[0]
         headers = BytesHeaderParser(policy=READ_POLICY).parsebytes(block)
-        return str(headers.get(name, "") or "")
+        wanted = name.lower()
+        value = next((v for k, v in headers.raw_items() if k.lower() == wanted), None)
+        plain = plain_text(name, value) if isinstance(value, str) else None
+        return plain if plain is not None else str(headers.get(name, "") or "")
     except Exception:
         return ""
 
