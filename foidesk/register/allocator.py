@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import bindparam, exists, select, update
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -12,23 +12,29 @@ from foidesk.references import ReferenceFormat
 from foidesk.register.models import Case, ReferenceSequence
 
 _SEQUENCES = ReferenceSequence.__table__
-_ENSURE = {dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(_SEQUENCES)
-           .values(scope=bindparam("key"), last_value=0)
-           .on_conflict_do_nothing(index_elements=["scope"])
-           for dialect in (postgresql, sqlite)}
-_NEXT = (update(_SEQUENCES).where(_SEQUENCES.c.scope == bindparam("key"))
-         .values(last_value=_SEQUENCES.c.last_value + 1)
-         .returning(_SEQUENCES.c.last_value))
+
+
+def _next_number(dialect):
+    """INSERT the sequence's row at 1, or on conflict add one to it: the next number,
+    in one statement (an upsert) for either database."""
+    statement = dialect.insert(_SEQUENCES).values(scope=bindparam("key"), last_value=1)
+    return statement.on_conflict_do_update(
+        index_elements=["scope"], set_={"last_value": _SEQUENCES.c.last_value + 1},
+    ).returning(_SEQUENCES.c.last_value)
+
+
+_NEXT = {"postgresql": _next_number(postgresql), "sqlite": _next_number(sqlite)}
 _TAKEN = select(exists().where(Case.__table__.c.reference == bindparam("reference")))
 
 
 def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -> str:
     """The next free reference for a request received on `received`.
 
-    One row per sequence holds the last number used. The UPDATE ... RETURNING
-    takes that row's write lock (PostgreSQL) or the database's (SQLite, where
-    every transaction begins IMMEDIATE), so a concurrent allocator waits for this
-    transaction and then continues from its number. A number whose reference is
+    One row per sequence holds the last number used. The upsert (made at 1 for the
+    sequence's first request, else one added, RETURNING the number) takes that row's
+    write lock (PostgreSQL) or the database's (SQLite, where every transaction begins
+    IMMEDIATE), so a concurrent allocator waits for this transaction and then continues
+    from its number. A number whose reference is
     already taken (a case imported by hand) is skipped. The statements are built once
     and run on the session's connection: a case not yet flushed is flushed first, so
     the check sees it.
@@ -37,9 +43,9 @@ def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -
         session.flush()
     connection = session.connection()
     key = {"key": fmt.sequence_key(received)}
-    connection.execute(_ENSURE[connection.dialect.name], key)
+    next_number = _NEXT[connection.dialect.name]
     while True:
-        seq = connection.execute(_NEXT, key).scalar_one()
+        seq = connection.execute(next_number, key).scalar_one()
         reference = fmt.render(seq, received)
         if not connection.execute(_TAKEN, {"reference": reference}).scalar():
             return reference
