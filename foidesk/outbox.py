@@ -121,9 +121,12 @@ def enqueue(
     *,
     case: Case | None,
     now: datetime,
+    key_is_new: bool = False,
 ) -> OutboxItem | None:
     """Queue a message under `key` (inside the caller's transaction); None if already queued
-    or when its row waits in the row buffer (foidesk.register.row_buffer).
+    or when its row waits in the row buffer (foidesk.register.row_buffer). `key_is_new`:
+    the key names a case opened in this transaction, so no committed row can hold it and
+    the lookup is skipped (the unique key still guards).
 
     The outbound Message-ID is recorded at once, so a reply that threads on it
     finds its case even before the message has left.
@@ -131,7 +134,8 @@ def enqueue(
     session = uow.session
     waiting = row_buffer.active(session)
     # The unique key is the real guard; a lookup needs no flush (Core, built once).
-    if session.connection().execute(_QUEUED, {"key": key}).first() is not None:
+    if not key_is_new and session.connection().execute(
+            _QUEUED, {"key": key}).first() is not None:
         return None
     if waiting is not None and any(row["idempotency_key"] == key
                                    for row in waiting.outbox_rows()):

@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
 _KEY = "foidesk.written_at_once"  # session.info: (transaction, weak object) per row written
+_NEW = "foidesk.written_at_once.new"  # session.info: a WeakSet of those objects
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
     session.add(obj)
     inside = session.get_nested_transaction() or session.get_transaction()
     session.info.setdefault(_KEY, []).append((inside, weakref.ref(obj)))
+    session.info.setdefault(_NEW, weakref.WeakSet()).add(obj)
     for name in empty:
         set_committed_value(obj, name, [])
     return obj
@@ -87,6 +89,13 @@ def _default(column) -> Callable[[], Any]:
                     "database's")
 
 
+def written_in_this_transaction(session: Session, obj: Any) -> bool:
+    """Was `obj`'s row written by `write_now` in the session's open transaction? (A case
+    opened by the message being processed: nothing committed before can name it.)"""
+    new = session.info.get(_NEW)
+    return new is not None and obj in new
+
+
 def link(parent: Any, collection: str, children: list[Any], back: str) -> None:
     """Tell persistent objects whose rows are already linked (a case and its questions)
     about each other, without the ORM seeing a change to flush."""
@@ -106,6 +115,7 @@ def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> No
         if _within(inside, rolled_back):
             if obj in session:
                 session.expunge(obj)
+            session.info[_NEW].discard(obj)
         else:
             kept.append((inside, ref))
     session.info[_KEY] = kept
@@ -115,6 +125,7 @@ def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> No
 def _forget_committed(session: Session) -> None:
     """Once the outermost transaction commits, its rows are there for good."""
     session.info.pop(_KEY, None)
+    session.info.pop(_NEW, None)
 
 
 def _within(inside: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -16,6 +16,7 @@ from foidesk.register.models import (
 )
 from foidesk.register.row_buffer import active
 from foidesk.register.unit_of_work import SqlUnitOfWork
+from foidesk.register.written_at_once import written_in_this_transaction
 from foidesk.services.audit import record_event
 from foidesk.services.intake.settings import ACTOR, IntakeSettings
 from foidesk.services.reviews import original_of
@@ -89,7 +90,8 @@ def _queue_notice(
     )
     composed = compose(rendered, envelope, domain=settings.domain, now=now)
     key = notice_key(notice, case.reference if case else "", message.message_id)
-    enqueue(uow, key, composed, envelope, case=case, now=now)
+    enqueue(uow, key, composed, envelope, case=case, now=now,  # a new case: a new key
+            key_is_new=case is not None and written_in_this_transaction(uow.session, case))
 
 
 def notice_key(notice: Notice, reference: str, message_id: str) -> str:
