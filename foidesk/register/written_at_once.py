@@ -30,10 +30,11 @@ _NEW = "foidesk.written_at_once.new"  # session.info: a WeakSet of those objects
 
 @dataclass(frozen=True)
 class _Plan:
-    """How one model's rows are written: its INSERT, its columns (attribute, column, what
+    """How one model's rows are written: its INSERTs, its columns (attribute, column, what
     an unset one holds) and the attribute its new id goes into; worked out once a model."""
 
     statement: Any
+    statement_for_many: Any  # the same, its ids returned in the order of the rows
     columns: tuple[tuple[str, str, Callable[[], Any]], ...]
     id_key: str
 
@@ -46,13 +47,38 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
     as columns (`case_id=case.id`); `empty` names its collections known to be empty (a
     new case has no events yet), so that reading them does not ask the database."""
     plan = _plan(inspect(obj).mapper)
+    new_id = session.connection().execute(plan.statement, _values(plan, obj)).scalar_one()
+    return _persist(session, plan, obj, new_id, empty)
+
+
+def write_all(session: Session, objs: list[T]) -> list[T]:
+    """New objects of one model written as `write_now` writes one, with one INSERT for
+    all of them on PostgreSQL (SQLite cannot say which new id is whose, so SQLAlchemy
+    writes its rows one at a time)."""
+    if not objs:
+        return objs
+    plan = _plan(inspect(objs[0]).mapper)
+    new_ids = session.connection().execute(
+        plan.statement_for_many, [_values(plan, obj) for obj in objs]).scalars().all()
+    for obj, new_id in zip(objs, new_ids, strict=True):
+        _persist(session, plan, obj, new_id, ())
+    return objs
+
+
+def _values(plan: _Plan, obj: Any) -> dict[str, Any]:
+    """The row's values, each unset column given what the ORM would write."""
     values: dict[str, Any] = {}
     for key, column_key, unset in plan.columns:
         if key not in obj.__dict__:
             setattr(obj, key, unset())
         values[column_key] = getattr(obj, key)
-    setattr(obj, plan.id_key,
-            session.connection().execute(plan.statement, values).scalar_one())
+    return values
+
+
+def _persist(session: Session, plan: _Plan, obj: T, new_id: Any, empty: Iterable[str]) -> T:
+    """The written object joins the session as persistent, remembered until the
+    transaction it was written in ends."""
+    setattr(obj, plan.id_key, new_id)
     make_transient_to_detached(obj)
     session.add(obj)
     inside = session.get_nested_transaction() or session.get_transaction()
@@ -70,8 +96,10 @@ def _plan(mapper) -> _Plan:
         (id_column,) = table.primary_key.columns
         columns = tuple((prop.key, prop.columns[0].key, _default(prop.columns[0]))
                         for prop in mapper.column_attrs if not prop.columns[0].primary_key)
-        plan = _PLANS[mapper] = _Plan(insert(table).returning(id_column), columns,
-                                      mapper.get_property_by_column(id_column).key)
+        plan = _PLANS[mapper] = _Plan(
+            insert(table).returning(id_column),
+            insert(table).returning(id_column, sort_by_parameter_order=True),
+            columns, mapper.get_property_by_column(id_column).key)
     return plan
 
 

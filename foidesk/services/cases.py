@@ -32,7 +32,7 @@ from foidesk.cases import OPEN_STATUSES, CaseStatus, check_transition
 from foidesk.references import ReferenceFormat
 from foidesk.register.models import Case, ClockEvent, Question, Requester
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.register.written_at_once import link, write_now
+from foidesk.register.written_at_once import link, write_all, write_now
 from foidesk.services.audit import record_event
 
 LONDON = ZoneInfo("Europe/London")
@@ -213,11 +213,10 @@ def open_case(
     )
     case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
     write_now(session, case, empty=NEW_CASE_COLLECTIONS)
-    questions = [
-        write_now(session, Question(case_id=case.id, number=number, position=position,
-                                    text=text))
+    questions = write_all(session, [
+        Question(case_id=case.id, number=number, position=position, text=text)
         for position, (number, text) in enumerate(request.questions)
-    ]
+    ])
     link(case, "questions", questions, "case")
     link(requester, "cases", [case], "requester")
     record_event(

@@ -12,7 +12,12 @@ from foidesk.cases import CaseStatus
 from foidesk.references import ReferenceFormat
 from foidesk.register.models import Assignment, Case, Question, Requester
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.register.written_at_once import link, write_now
+from foidesk.register.written_at_once import (
+    link,
+    write_all,
+    write_now,
+    written_in_this_transaction,
+)
 from foidesk.services.cases import DeadlinePolicy, NewRequest, move_case, open_case
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
@@ -127,3 +132,32 @@ def test_a_rollback_takes_the_written_objects_out_of_the_session(engine, failing
     expected = ([kept.reference] if kept else []) + [after.reference]
     assert references == expected and questions is not None
     assert emails == (["r1@example.org"] if kept else []) + ["r3@example.org"]
+
+
+def test_rows_written_together_each_get_their_own_id(engine):
+    """write_all: one INSERT for all (PostgreSQL), and each object has its own row's id."""
+    with SqlUnitOfWork(engine) as uow:
+        case = a_case(uow, 1)
+        texts = [f"Question {n}" for n in range(5)]
+        written = write_all(uow.session, [
+            Question(case_id=case.id, number=str(10 + n), position=10 + n, text=text)
+            for n, text in enumerate(texts)])
+        uow.commit()
+        ids = {q.text: q.id for q in written}
+    with SqlUnitOfWork(engine) as uow:
+        stored = dict(uow.session.execute(select(Question.text, Question.id).where(
+            Question.text.in_(texts))).all())
+    assert stored == ids and len(set(ids.values())) == 5
+
+
+def test_only_what_the_open_transaction_wrote_counts_as_written_in_it(engine):
+    with SqlUnitOfWork(engine) as uow:
+        case = a_case(uow, 1)
+        assert written_in_this_transaction(uow.session, case)
+        with pytest.raises(RuntimeError), uow.session.begin_nested():
+            lost = a_case(uow, 2)
+            raise RuntimeError("the message failed")
+        assert not written_in_this_transaction(uow.session, lost)
+        uow.commit()
+        assert not written_in_this_transaction(uow.session, case)
+        assert not written_in_this_transaction(uow.session, uow.cases.get(case.reference))
