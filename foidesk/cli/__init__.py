@@ -70,4 +70,8 @@ def main() -> None:
     # Prefect's temporary server would try to send usage telemetry, and print an error
     # on a machine that may not reach the internet: an authority decides that, not us.
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    # Prefect waits 20 seconds for its temporary server to start. A busy two-core machine
+    # can take longer (the server migrates its new database first), and the command then
+    # failed with a traceback. Waiting longer costs nothing when the server starts sooner.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
     app()
