@@ -175,7 +175,7 @@ def _header_text(message: Message, name: str, value: object) -> str:
     """A header as one line of text, even when the policy cannot parse it (an address with
     an encoded CR/LF, say); CR and LF never survive, so no header can smuggle another. A
     plain value is read without the registry (foidesk.plain_headers)."""
-    plain = plain_text(name, value) if isinstance(value, str) else None
+    plain = plain_text(name, value)
     if plain is not None:
         return plain
     try:

@@ -20,7 +20,8 @@ _ADDRESS = rf"{_ATEXT}+(?:\.{_ATEXT}+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
 _MAILBOX = re.compile(
     rf"(?:(?P<name>{_ATEXT}+(?:[ \t]+{_ATEXT}+)*)[ \t]*)?<(?P<angle>{_ADDRESS})>"
     rf"|(?P<bare>{_ADDRESS})")
-_MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+>")
+_ID_TEXT = "[." + _ATEXT[1:]  # atext and dots: what each half of a msg-id may hold
+_MESSAGE_ID = re.compile(rf"<{_ID_TEXT}+@{_ID_TEXT}+>")
 
 ADDRESS_HEADERS = frozenset({
     "from", "to", "cc", "bcc", "reply-to", "sender",
@@ -33,11 +34,13 @@ REGISTRY_ONLY = frozenset({
 })
 
 
-def plain_text(name: str, value: str) -> str | None:
+def plain_text(name: str, value: object) -> str | None:
     """The header as one line of text, as the registry would give it (whitespace runs
-    made single spaces), or None when only the registry can say."""
+    made single spaces), or None when only the registry can say (a value that is not
+    a str, such as the Header object of a line with 8-bit bytes, among them)."""
     key = name.lower()
-    if key in REGISTRY_ONLY or not value.isascii() or "=?" in value:
+    if not isinstance(value, str) or key in REGISTRY_ONLY or not value.isascii() \
+            or "=?" in value:
         return None
     unfolded = value.replace("\r", "").replace("\n", "")
     if key in ADDRESS_HEADERS:

@@ -34,10 +34,9 @@ def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -
     sequence's first request, else one added, RETURNING the number) takes that row's
     write lock (PostgreSQL) or the database's (SQLite, where every transaction begins
     IMMEDIATE), so a concurrent allocator waits for this transaction and then continues
-    from its number. A number whose reference is
-    already taken (a case imported by hand) is skipped. The statements are built once
-    and run on the session's connection: a case not yet flushed is flushed first, so
-    the check sees it.
+    from its number. A number whose reference is already taken (a case imported by
+    hand) is skipped. The statements are built once and run on the session's
+    connection: a case not yet flushed is flushed first, so the check sees it.
     """
     if any(isinstance(pending, Case) for pending in session.new):
         session.flush()

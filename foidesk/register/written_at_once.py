@@ -24,8 +24,7 @@ from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detach
 from sqlalchemy.orm.attributes import set_committed_value
 
 T = TypeVar("T")
-_KEY = "foidesk.written_at_once"  # session.info: (transaction, weak object) per row written
-_NEW = "foidesk.written_at_once.new"  # session.info: a WeakSet of those objects
+_KEY = "foidesk.written_at_once"  # session.info: object written -> its transaction (weakly)
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,7 @@ def _persist(session: Session, plan: _Plan, obj: T, new_id: Any, empty: Iterable
     make_transient_to_detached(obj)
     session.add(obj)
     inside = session.get_nested_transaction() or session.get_transaction()
-    session.info.setdefault(_KEY, []).append((inside, weakref.ref(obj)))
-    session.info.setdefault(_NEW, weakref.WeakSet()).add(obj)
+    _written(session)[obj] = inside
     for name in empty:
         set_committed_value(obj, name, [])
     return obj
@@ -120,8 +118,8 @@ def _default(column) -> Callable[[], Any]:
 def written_in_this_transaction(session: Session, obj: Any) -> bool:
     """Was `obj`'s row written by `write_now` in the session's open transaction? (A case
     opened by the message being processed: nothing committed before can name it.)"""
-    new = session.info.get(_NEW)
-    return new is not None and obj in new
+    written = session.info.get(_KEY)
+    return written is not None and obj in written
 
 
 def link(parent: Any, collection: str, children: list[Any], back: str) -> None:
@@ -135,25 +133,28 @@ def link(parent: Any, collection: str, children: list[Any], back: str) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_rolled_back(session: Session, rolled_back: SessionTransaction) -> None:
     """Objects written inside a transaction that was rolled back leave the session."""
-    kept = []
-    for inside, ref in session.info.get(_KEY, ()):
-        obj = ref()
-        if obj is None:
-            continue
+    written = session.info.get(_KEY)
+    if not written:
+        return
+    for obj, inside in list(written.items()):
         if _within(inside, rolled_back):
+            del written[obj]
             if obj in session:
                 session.expunge(obj)
-            session.info[_NEW].discard(obj)
-        else:
-            kept.append((inside, ref))
-    session.info[_KEY] = kept
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_committed(session: Session) -> None:
     """Once the outermost transaction commits, its rows are there for good."""
     session.info.pop(_KEY, None)
-    session.info.pop(_NEW, None)
+
+
+def _written(session: Session) -> weakref.WeakKeyDictionary:
+    """What this session wrote at once and has not yet committed, by object."""
+    written = session.info.get(_KEY)
+    if written is None:
+        written = session.info[_KEY] = weakref.WeakKeyDictionary()
+    return written
 
 
 def _within(inside: SessionTransaction | None, outer: SessionTransaction) -> bool:

@@ -195,7 +195,7 @@ def _tell_team_of_quarantine(uow: SqlUnitOfWork, raw: bytes, stored_id: str, arr
     once, from its headers alone (the message itself is never attached)."""
     name, address = parse_address(raw_header(raw, "From"))
     headers_only = InboundMessage(
-        raw=b"", message_id=stored_id, subject=" ".join(raw_header(raw, "Subject").split()),
+        raw=b"", message_id=stored_id, subject=raw_header(raw, "Subject"),
         from_name=name, from_address=address, reply_to=None, to=(), in_reply_to=(),
         references=(), date_header=raw_header(raw, "Date") or None, text="")
     notify(uow, settings, "quarantined", None, headers_only,
@@ -210,7 +210,7 @@ def _same_message(existing: Message, raw: bytes) -> bool:
     if existing.raw is not None:
         return _body_hash(existing.raw) == _body_hash(raw)
     same_sender = existing.from_addr.lower() in raw_header(raw, "From").lower()
-    subject = " ".join(raw_header(raw, "Subject").split())[:998]
+    subject = raw_header(raw, "Subject")[:998]
     return same_sender and existing.subject == subject
 
 

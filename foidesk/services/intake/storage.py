@@ -125,14 +125,14 @@ def content_hash(raw: bytes) -> str:
 def raw_header(raw: bytes, name: str) -> str:
     """One header of a message not (or not yet) parsed, read from its header block alone
     (at most 256 KB), a plain value read as it is (foidesk.plain_headers), any other
-    parsed once (`READ_POLICY`); "" when it has none."""
+    parsed once (`READ_POLICY`); one line either way, "" when it has none."""
     try:
         block = _HEADER_END.split(raw[:256_000], 1)[0]
         headers = BytesHeaderParser(policy=READ_POLICY).parsebytes(block)
         wanted = name.lower()
         value = next((v for k, v in headers.raw_items() if k.lower() == wanted), None)
-        plain = plain_text(name, value) if isinstance(value, str) else None
-        return plain if plain is not None else str(headers.get(name, "") or "")
+        plain = plain_text(name, value)
+        return plain if plain is not None else " ".join(str(headers.get(name, "") or "").split())
     except Exception:
         return ""
 
