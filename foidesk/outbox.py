@@ -20,7 +20,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Protocol
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import and_, bindparam, literal, null, or_, select
+from sqlalchemy import case as when
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -71,6 +72,26 @@ _SENT_THEN_TAKE = _TAKE.add_cte(
         _MESSAGES.c.message_id == _typed("sent_id", _MESSAGES.c.message_id),
     ).values(delivery_status=literal("sent")).cte("delivered"),
 )
+
+# SQLite, which has no data-modifying CTEs: the sent result and the take are one UPDATE
+# of the two rows (the sent-message row's delivery status stays a statement of its own).
+_DONE = _ROWS.c.id == bindparam("done_id")
+
+
+def _for_done(value, column):
+    return when((_DONE, value), else_=column)
+
+
+_SENT_AND_TAKE = _ROWS.update().where(
+    or_(_DONE, and_(_ROWS.c.id == bindparam("row_id"), _ROWS.c.status == "pending")),
+).values(
+    status=when((_DONE, literal("sent")), else_=literal("sending")),
+    attempts=_for_done(_ROWS.c.attempts, _ROWS.c.attempts + 1),
+    sent_at=_for_done(_typed("done_sent_at", _ROWS.c.sent_at), _ROWS.c.sent_at),
+    provider_id=_for_done(_typed("done_provider_id", _ROWS.c.provider_id),
+                          _ROWS.c.provider_id),
+    last_error=_for_done(_typed("done_last_error", _ROWS.c.last_error), _ROWS.c.last_error),
+).returning(_ROWS.c.id, when((_DONE, null()), else_=_ROWS.c.raw).label("raw"))
 
 
 @dataclass(frozen=True)
@@ -294,15 +315,20 @@ class _Drain:
 
     def _take(self, uow: SqlUnitOfWork, item: OutboxItem):
         """Mark `item` sending and read its bytes, recording the last result in the same
-        transaction; on PostgreSQL a sent result and the take are one statement."""
+        transaction; a sent result and the take are one statement (on PostgreSQL, the
+        sent-message row's delivery status as well)."""
         connection = uow.session.connection()
-        if self.finished is not None and self.finished[1].ok \
-                and connection.dialect.name == "postgresql":
+        if self.finished is not None and self.finished[1].ok:
             (done, result), self.finished = self.finished, None
             values = _sent_values(result, self.now)
-            taken = connection.execute(_SENT_THEN_TAKE, {
-                "done_id": done.id, "sent_id": done.message_id, "row_id": item.id,
-                **{f"done_{k}": v for k, v in values.items() if k != "status"}}).first()
+            parameters = {"done_id": done.id, "sent_id": done.message_id, "row_id": item.id,
+                          **{f"done_{k}": v for k, v in values.items() if k != "status"}}
+            if connection.dialect.name == "postgresql":
+                taken = connection.execute(_SENT_THEN_TAKE, parameters).first()
+            else:
+                taken = next((row for row in connection.execute(_SENT_AND_TAKE, parameters)
+                              if row.id == item.id), None)
+                _set_delivery(uow, done, "sent")
             _sent_recorded(done, values, self.report)
             return taken
         if self.finished is not None:

@@ -4,6 +4,7 @@ time budget and any explicit cap; what it leaves is sent by the next drain, once
 from __future__ import annotations
 
 import mailbox as stdlib_mailbox
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from connectors.base import OutgoingMessage
 from connectors.maildir import MaildirSender
 from foidesk import outbox
 from foidesk.outbox import Envelope, compose, drain, enqueue, recipients_of
-from foidesk.register.models import OutboxItem
+from foidesk.register.models import Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail
 
@@ -95,3 +96,42 @@ def test_a_sender_with_only_send_is_drained_one_message_at_a_time(engine, tmp_pa
     queue(engine, 5)
     report = drain(lambda: SqlUnitOfWork(engine), OnlySend(), outgoing, now=NOW)
     assert len(report.sent) == 5 and statuses(engine) == ["sent"] * 5
+
+
+def test_each_row_records_its_own_result_and_a_row_taken_elsewhere_is_skipped(engine, tmp_path):
+    """A sent result and the next row's take share one statement: each row must still
+    get only its own result, and a row another drain has taken must be left to it."""
+    queue(engine, 4)
+    with SqlUnitOfWork(engine) as uow:
+        ids = list(uow.session.scalars(select(OutboxItem.id).order_by(OutboxItem.id)))
+
+    class Sender(MaildirSender):
+        def send(self, message):
+            result = super().send(message)
+            if message.recipients == ("r0@example.org",):  # meanwhile, another drain
+                with SqlUnitOfWork(engine) as uow:  # takes the third row
+                    uow.session.get(OutboxItem, ids[2]).status = "sending"
+                    uow.commit()
+            if message.recipients == ("r1@example.org",):
+                result = replace(result, refused={"cc@example.org": "550 no such user"})
+            return result
+
+    report = drain(lambda: SqlUnitOfWork(engine), Sender(tmp_path / "out"), outgoing, now=NOW)
+    assert sorted(report.sent) == ["test:0", "test:1", "test:3"]
+    with SqlUnitOfWork(engine) as uow:
+        rows = {row.idempotency_key: row for row in uow.session.scalars(select(OutboxItem))}
+        sent_rows = {m.message_id: m.delivery_status for m in uow.session.scalars(
+            select(Message).where(Message.direction == "out"))}
+    keys = {str(m["Message-ID"]): key for key, m in stdlib_mailbox.Maildir(tmp_path / "out")
+            .items()}
+    for key in ("test:0", "test:1", "test:3"):
+        row = rows[key]
+        assert (row.status, row.attempts, row.provider_id) == ("sent", 1, keys[row.message_id])
+        assert row.sent_at.replace(tzinfo=UTC) == NOW and sent_rows[row.message_id] == "sent"
+    assert rows["test:1"].last_error == "refused: cc@example.org: 550 no such user"
+    assert rows["test:0"].last_error is None and rows["test:3"].last_error is None
+    taken = rows["test:2"]  # the other drain's: not sent here, not counted, not touched
+    assert (taken.status, taken.attempts, taken.sent_at, taken.provider_id) == (
+        "sending", 0, None, None)
+    assert sent_rows[taken.message_id] != "sent"
+    assert delivered(tmp_path / "out") == [f"r{n}@example.org" for n in (0, 1, 3)]
