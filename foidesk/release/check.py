@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import PurePosixPath
 
 from foidesk.release.findings import Finding
-from foidesk.release.pdfs import check_pdf, clean_pdf
 from foidesk.release.personal import personal_data
-from foidesk.release.spreadsheets import check_workbook, clean_workbook
-from foidesk.release.word import check_document, clean_document
 
 KINDS = {
     ".xlsx": "workbook", ".xlsm": "workbook", ".docx": "document", ".pdf": "pdf",
     ".csv": "csv", ".txt": "text", ".zip": "archive",
 }
 MAX_MEMBERS = 500
+# The reader of each kind with a library of its own (openpyxl, python-docx, pikepdf and
+# pypdfium2), imported when a file of that kind is first checked or cleaned: an intake
+# poll that meets no attachment does not spend most of a second loading them.
+_READERS = {"workbook": "spreadsheets", "document": "word", "pdf": "pdfs"}
+_CHECKS = {"workbook": "check_workbook", "document": "check_document", "pdf": "check_pdf"}
+_CLEANS = {"workbook": "clean_workbook", "document": "clean_document", "pdf": "clean_pdf"}
+
+
+def _reader(kind: str, names: dict[str, str]) -> Callable:
+    return getattr(importlib.import_module(f"foidesk.release.{_READERS[kind]}"), names[kind])
 
 
 def file_kind(filename: str, data: bytes = b"") -> str:
@@ -33,12 +42,8 @@ def check_file(filename: str, data: bytes, names: tuple[str, ...] = (), *,
     """Everything in `data` that a reader would not see, or that is personal data."""
     kind = file_kind(filename, data)
     try:
-        if kind == "workbook":
-            return check_workbook(data, names)
-        if kind == "document":
-            return check_document(data, names)
-        if kind == "pdf":
-            return check_pdf(data, names)
+        if kind in _CHECKS:
+            return _reader(kind, _CHECKS)(data, names)
         if kind == "csv":
             return _check_csv(data, names)
         if kind == "text":
@@ -58,12 +63,10 @@ def check_file(filename: str, data: bytes, names: tuple[str, ...] = (), *,
 def clean_copy(filename: str, data: bytes, *, tracked: str = "accept") -> bytes:
     """The clean copy of a workbook, document or PDF; ValueError for other kinds."""
     kind = file_kind(filename, data)
-    if kind == "workbook":
-        return clean_workbook(data)
     if kind == "document":
-        return clean_document(data, tracked=tracked)
-    if kind == "pdf":
-        return clean_pdf(data)
+        return _reader(kind, _CLEANS)(data, tracked=tracked)
+    if kind in _CLEANS:
+        return _reader(kind, _CLEANS)(data)
     raise ValueError(f"{filename}: there is no clean copy of a {kind} file; redact it, "
                      "withhold it, or release it with an override")
 

@@ -18,7 +18,6 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.release import check_file
 from foidesk.release.check import clean_copy, file_kind
 from foidesk.release.decisions import LABELS, DocumentDecision, DocumentRefused
-from foidesk.release.pdfs import area_of, clean_pdf, extractable_text, redact_pdf
 from foidesk.services.audit import record_event
 
 
@@ -115,9 +114,11 @@ def _released_bytes(document: Document, original: bytes, choice: DocumentDecisio
         if file_kind(document.filename, original) != "pdf":
             raise DocumentRefused(f"document {document.number} ({document.filename}): only a "
                                   "PDF can be redacted here; make a clean copy, or withhold")
-        redacted = redact_pdf(clean_pdf(original), list(choice.terms))
-        left = extractable_text(redacted).lower()
-        still = [t for t in choice.terms if not area_of(t) and t.lower() in left]
+        from foidesk.release import pdfs  # pikepdf and pypdfium2 load for the first redaction
+
+        redacted = pdfs.redact_pdf(pdfs.clean_pdf(original), list(choice.terms))
+        left = pdfs.extractable_text(redacted).lower()
+        still = [t for t in choice.terms if not pdfs.area_of(t) and t.lower() in left]
         if still:  # the proof: nothing redacted can be copied out of what would leave
             raise DocumentRefused(f"document {document.number}: after redaction "
                                   f"{', '.join(still)} can still be extracted")

@@ -11,7 +11,7 @@ from datetime import datetime
 from foidesk.calendar import REVIEW_REGIME, RULES, Regime
 from foidesk.cases import CaseStatus
 from foidesk.drafting import DraftContent, DraftError, Outcome, check
-from foidesk.letters import letter_context, render_letter, unrenderable
+from foidesk.letters import letter_context, render_letter
 from foidesk.mail import InboundMessage
 from foidesk.outbox import compose, enqueue, from_authority
 from foidesk.references import file_stem
@@ -127,6 +127,8 @@ def add_draft(uow: SqlUnitOfWork, case: Case, content: DraftContent, settings: R
     for question in case.questions:
         if question.number.lower() in content.answers:
             question.answer = content.answers[question.number.lower()]
+    from foidesk.letter_pdf import unrenderable  # loaded by render_letter already
+
     missing = unrenderable(letter.text)
     record_event(uow, case, "draft_created", actor=actor, now=now,
                  after={"version": version, "outcome": content.outcome.value,

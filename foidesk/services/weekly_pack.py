@@ -15,7 +15,7 @@ from sqlalchemy import select
 from foidesk import charts
 from foidesk.calendar import KIND_OF, Kind
 from foidesk.cases import OPEN_STATUSES
-from foidesk.letters import FONTS
+from foidesk.letter_pdf import FONTS
 from foidesk.register.models import Case
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.cases import LONDON, DeadlinePolicy, london_date

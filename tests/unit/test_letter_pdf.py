@@ -9,7 +9,8 @@ import pytest
 from pypdf import PdfReader
 
 from foidesk.config import ConfigError, load_settings
-from foidesk.letters import answer_groups, is_heading, pdf_of
+from foidesk.letter_pdf import pdf_of
+from foidesk.letters import answer_groups, is_heading
 from foidesk.services.intake.settings import AuthorityView, Signatory
 
 NAMES = "Siân Ŵyn Ďvořák, Ελένη Παπαδοπούλου, Ольга Иванова, Zoë Ó Súilleabháin, Łukasz Żółć"
