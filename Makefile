@@ -6,6 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+# The suite runs in this many processes (pytest-xdist), each test file whole in one of them,
+# each process with its own servers; `make test TEST_WORKERS=0` runs it in this one.
+TEST_WORKERS ?= 2
+
 .PHONY: demo test lint docs bench bench-smoke bench-prefect bench-peer clean
 
 $(STAMP): pyproject.toml
@@ -21,7 +25,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	bash scripts/ensure-servers
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
