@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from email.parser import BytesHeaderParser
-from email.policy import default
+from email.policy import compat32, default
 from email.utils import make_msgid
+
+from foidesk.plain_headers import plain_text
+
+_END_OF_HEADERS = re.compile(rb"\r?\n\r?\n")
+
+
+def header_section(raw: bytes) -> bytes:
+    """The message's header lines through the empty line that ends them (the whole
+    message if it has no body, nothing if it starts with the empty line)."""
+    if raw.startswith((b"\n", b"\r\n")):
+        return b""
+    end = _END_OF_HEADERS.search(raw)
+    return raw if end is None else raw[:end.end()]
 
 
 def message_id_of(raw: bytes) -> str | None:
-    """The Message-ID header of a message, or None."""
-    headers = BytesHeaderParser(policy=default).parsebytes(raw)
-    value = headers.get("Message-ID")
-    return str(value).strip() if value else None
+    """The Message-ID header of a message, or None. Only the header section is parsed
+    (a sender asks this of every message it sends), and a plain msg-id is read without
+    the header registry."""
+    head = header_section(raw)
+    value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID")
+    if value is None:
+        return None
+    plain = plain_text("Message-ID", value)
+    if plain is not None:
+        return plain
+    parsed = BytesHeaderParser(policy=default).parsebytes(head).get("Message-ID")
+    return str(parsed).strip() if parsed else None
 
 
 def ensure_message_id(raw: bytes, domain: str) -> tuple[bytes, str]:
