@@ -51,11 +51,15 @@ class CaseRepository:
         self,
         statuses: Iterable[str] | None = None,
         due_on_or_before: date | None = None,
+        references: Iterable[str] | None = None,
     ) -> Sequence[Case]:
-        """Cases in these statuses (all when None), soonest due first."""
+        """Cases in these statuses (all when None), only those `references` when given,
+        soonest due first."""
         query = select(Case).options(selectinload(Case.requester))
         if statuses is not None:
             query = query.where(Case.status.in_(list(statuses)))
+        if references is not None:
+            query = query.where(Case.reference.in_(list(references)))
         if due_on_or_before is not None:
             query = query.where(Case.due_on.is_not(None), Case.due_on <= due_on_or_before)
         query = query.order_by(Case.due_on.is_(None), Case.due_on, Case.reference)

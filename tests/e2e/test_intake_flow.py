@@ -84,6 +84,9 @@ def test_after_a_backlog_only_the_oldest_cases_pages_are_written_at_once(desk_di
     assert counts["new_request"] == 3
     pages = [f"backlog-foi-case-foi-00000{n}-26" for n in (1, 2, 3)]
     assert [Artifact.get(page) is not None for page in pages] == [True, True, False]
+    first = Artifact.get(pages[0])  # published a few at a time, still this run's own
+    assert first.flow_run_id is not None and first.task_run_id is not None
+    assert "FOI 000001/26" in first.data and first.description == first.data
     assert "FOI 000003/26" in Artifact.get("backlog-intake-triage").data  # named at once
     dashboard(config_path=str(config), now="2026-11-02T11:00")  # the hourly run
     assert Artifact.get(pages[2]) is not None

@@ -301,3 +301,12 @@ def test_the_models_and_the_migrations_describe_the_same_schema(database_url):
         differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_listing_cases_by_reference_reads_only_those(engine):
+    first, second, third = (new_case(engine) for _ in range(3))
+    with SqlUnitOfWork(engine) as uow:
+        assert {c.reference for c in uow.cases.list(references=[first, third])} == {first, third}
+        assert uow.cases.list(statuses=["closed"], references=[second]) == []
+        assert uow.cases.list(references=[]) == []
+        assert len(uow.cases.list()) == 3
