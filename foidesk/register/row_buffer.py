@@ -1,12 +1,13 @@
 """Rows a message adds and nothing reads back as objects, written in bulk.
 
-While intake acts on one message (inside its savepoint) the audit events, the outbox rows
-and the sent-message rows it adds wait here, and are written when the message is done
-with one multi-row INSERT per table, instead of one ORM insert each in the unit of work's
-flush. Like the ORM's autoflush, any query that reads one of those tables first writes
-what is waiting, so a read in the same transaction sees every row. A query that counts
-the waiting rows itself (the outbox's key check, the reply limit) runs on the connection,
-which the buffer does not watch.
+While intake acts on a batch (or, when one of its messages failed, on one message inside
+its savepoint) the audit events, the outbox rows and the sent-message rows it adds wait
+here, and are written when it is done with one multi-row INSERT per table, instead of
+one ORM insert each in the unit of work's flush. Like the ORM's autoflush, any query that
+reads one of those tables first writes what is waiting, so a read in the same transaction
+sees every row. A query that counts the waiting rows itself (the outbox's key check, the
+reply limit, whether a Message-ID is known) runs on the connection, which the buffer does
+not watch.
 
 Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects.
 """
@@ -47,6 +48,10 @@ class RowBuffer:
 
     def outbox_rows(self) -> Iterator[dict[str, Any]]:
         return (waiting.values for waiting in self.outbox)
+
+    def holds_message(self, message_id: str) -> bool:
+        """Does a sent-message row with this Message-ID wait here?"""
+        return any(waiting.values["message_id"] == message_id for waiting in self.sent)
 
 
 def active(session: Session) -> RowBuffer | None:

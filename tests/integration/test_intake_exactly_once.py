@@ -210,3 +210,68 @@ def test_a_poll_sends_all_it_queued_unless_a_cap_is_named(engine, tmp_path):
     assert rest.sent == 4  # three acknowledgements and three owner tasks in all
     with SqlUnitOfWork(engine) as uow:
         assert uow.session.scalars(select(OutboxItem.status)).all() == ["sent"] * 6
+
+
+def batch(*raws: bytes):
+    from connectors.base import FetchedMessage
+
+    return [FetchedMessage(f"{n}", raw, NOW, len(raw)) for n, raw in enumerate(raws, 1)]
+
+
+def statements_of(engine, run) -> list[str]:
+    """The SQL `run` sends (a listener on this engine alone: the register's own connect
+    listeners stay)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def heard(conn, cursor, statement, *rest):
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", heard)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", heard)
+    return seen
+
+
+def test_a_batch_that_fails_nowhere_is_written_whole_without_savepoints(engine):
+    from foidesk.services.intake import process_batch
+
+    messages = batch(*(request_email(n, sender=f"r{n}@example.org") for n in (1, 2, 3)))
+    said = statements_of(engine, lambda: process_batch(uow_factory(engine), messages,
+                                                       settings(), now=NOW))
+    assert not [s for s in said if "SAVEPOINT" in s.upper()]
+    outbox_inserts = [s for s in said if s.startswith("INSERT INTO outbox")]
+    assert len(outbox_inserts) == 1  # the batch's rows together, not a message's
+    assert count(engine, Case) == 3 and count(engine, OutboxItem) == 6
+
+
+def test_a_message_that_fails_in_a_batch_is_quarantined_alone_and_the_rest_commit(
+        engine, monkeypatch):
+    import foidesk.services.intake.process as process
+    from foidesk.services.intake import process_batch
+
+    real = process._process
+
+    def failing(uow, provider_id, raw, *rest):
+        if b"budget line 2" in raw:
+            raise ValueError("a bug met in acting on this message")
+        return real(uow, provider_id, raw, *rest)
+
+    monkeypatch.setattr(process, "_process", failing)
+    messages = batch(*(request_email(n, sender=f"r{n}@example.org",
+                                     body=f"Please tell me about budget line {n}.\n")
+                       for n in (1, 2, 3)))
+    report = process_batch(uow_factory(engine), messages, settings(), now=NOW)
+    assert [o.decision for o in report.outcomes] == ["new_request", "quarantined",
+                                                     "new_request"]
+    assert "a bug met in acting on this message" in report.outcomes[1].reason
+    with SqlUnitOfWork(engine) as uow:
+        references = uow.session.scalars(select(Case.reference).order_by(Case.id)).all()
+        keys = uow.session.scalars(select(OutboxItem.idempotency_key)).all()
+    assert references == ["FOI 000001/26", "FOI 000002/26"]  # no number lost to the failure
+    acknowledged = [k for k in keys if k.startswith("acknowledgement:")]
+    assert len(acknowledged) == len(set(acknowledged)) == 2  # once each, the retry added none
+    assert any(k.startswith("quarantined:") for k in keys)  # the team hears of the second

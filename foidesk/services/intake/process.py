@@ -1,5 +1,6 @@
-"""One fetched batch, one transaction: each message triaged, acted on and stored in a
-savepoint of its own, and quarantined when anything fails. A batch never stops for one
+"""One fetched batch, one transaction: every message triaged, acted on and stored, the
+batch's rows written together; when a message fails, the batch again with each message in
+a savepoint of its own, and the one that fails quarantined. A batch never stops for one
 bad message."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
-from foidesk.register.row_buffer import buffered_rows
+from foidesk.register.row_buffer import active, buffered_rows
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
 from foidesk.services.intake.cursor import put_cursor
@@ -171,9 +172,13 @@ def _triage_and_act(
 
 def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
     """The register's message with this Message-ID, if any: asked in Core first, since
-    almost every message is new (the session is clean here, so nothing is unflushed)."""
-    if not message_id or uow.session.connection().execute(
-            _SEEN, {"message_id": message_id}).first() is None:
+    almost every message is new (the session is flushed here, and a message of ours whose
+    row still waits in the row buffer counts: the ORM's query below writes it first)."""
+    if not message_id:
+        return None
+    waiting = active(uow.session)
+    if uow.session.connection().execute(_SEEN, {"message_id": message_id}).first() is None \
+            and not (waiting and waiting.holds_message(message_id)):
         return None
     return uow.session.scalar(select(Message).where(Message.message_id == message_id).limit(1))
 
@@ -276,22 +281,57 @@ def process_batch(
     checkpoint: Callable[[str], None] = lambda name: None,
     cursor: tuple[str | None, str | None] | None = None,
 ) -> BatchReport:
-    """One durable commit per fetched batch: each message in a savepoint of its own (one
-    that fails is rolled back alone and quarantined), and the mailbox cursor, when the
-    batch moved it (`cursor` = (before, after)), saved in the same commit."""
+    """One durable commit per fetched batch, and the mailbox cursor, when the batch moved
+    it (`cursor` = (before, after)), saved in the same commit.
+
+    The batch is first acted on whole, its audit, outbox and sent-message rows written
+    together at its end. If any message fails, that is rolled back and the batch is done
+    again with each message in a savepoint of its own, so that only the one that fails is
+    rolled back and quarantined and the rest commit."""
     report = BatchReport()
     moved = cursor is not None and cursor[0] != cursor[1]
     if not messages and not moved:
         return report
     with uow_factory() as uow:
-        for fetched in messages:
-            report.outcomes.append(_process_in_savepoint(
-                uow, fetched.provider_id, fetched.raw, fetched.arrived_at, settings, now=now,
-                checkpoint=checkpoint))
-            checkpoint("after_message")
+        outcomes = _all_at_once(uow, messages, settings, now, checkpoint)
+        if outcomes is None:
+            uow.rollback()
+            outcomes = _message_by_message(uow, messages, settings, now, checkpoint)
+        report.outcomes += outcomes
         if moved:
             put_cursor(uow, settings.mailbox_key, cursor[1], now)
         checkpoint("before_commit")
         uow.commit()
     checkpoint("after_commit")
     return report
+
+
+def _all_at_once(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSettings,
+                 now: datetime, checkpoint: Callable[[str], None]) -> list[Outcome] | None:
+    """Every message acted on without a savepoint, the rows they add written together
+    when the last is done; None if any message (or that write) fails."""
+    outcomes = []
+    try:
+        with buffered_rows(uow.session):
+            for fetched in messages:
+                uow.session.flush()  # as a savepoint would: each message starts flushed
+                outcomes.append(_triage_and_act(
+                    uow, fetched.provider_id, fetched.raw, header_message_id(fetched.raw),
+                    fetched.arrived_at, settings, now))
+                checkpoint("after_parse")
+                checkpoint("after_message")
+    except Exception:  # the caller rolls back and takes the batch message by message
+        return None
+    return outcomes
+
+
+def _message_by_message(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSettings,
+                        now: datetime, checkpoint: Callable[[str], None]) -> list[Outcome]:
+    """Each message in a savepoint of its own: one that fails is quarantined alone."""
+    outcomes = []
+    for fetched in messages:
+        outcomes.append(_process_in_savepoint(
+            uow, fetched.provider_id, fetched.raw, fetched.arrived_at, settings, now=now,
+            checkpoint=checkpoint))
+        checkpoint("after_message")
+    return outcomes
