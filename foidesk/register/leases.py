@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -48,6 +49,18 @@ def acquire(uow_factory: Callable[[], SqlUnitOfWork], name: str, holder: str) ->
         ).rowcount
         uow.commit()
         return taken == 1
+
+
+def acquire_within(uow_factory: Callable[[], SqlUnitOfWork], name: str, holder: str,
+                   seconds: float, *, sleep: Callable[[float], None] = time.sleep,
+                   clock: Callable[[], float] = time.monotonic) -> bool:
+    """Take the lease `name`, waiting up to `seconds` while someone else holds it."""
+    end = clock() + seconds
+    while not acquire(uow_factory, name, holder):
+        if clock() >= end:
+            return False
+        sleep(min(0.05, max(0.0, end - clock())))
+    return True
 
 
 def renew(uow: SqlUnitOfWork, name: str, holder: str) -> None:

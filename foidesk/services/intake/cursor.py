@@ -3,6 +3,7 @@ folder only after the transaction that acted on it committed."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import or_, select, update
 
 from foidesk.outbox import mail_waiting
+from foidesk.register import leases
 from foidesk.register.models import (
     MailboxCursor,
     Message,
@@ -17,6 +19,10 @@ from foidesk.register.models import (
 from foidesk.register.unit_of_work import SqlUnitOfWork
 
 # -- cursor and moves -------------------------------------------------------------------
+
+# How long a run waits for another run's moves in the same mailbox before it leaves its
+# own to the next poll (a move of a few hundred messages takes well under a second).
+MOVE_WAIT_SECONDS = 30.0
 
 
 def load_cursor(uow: SqlUnitOfWork, mailbox_key: str) -> str | None:
@@ -107,8 +113,34 @@ def move_pending(
     checkpoint: Callable[[str], None] = lambda name: None,
     moves: dict[str, list[str]] | None = None,
 ) -> int:
-    """Move every committed message this mailbox still holds; repeats are harmless."""
-    moves = pending_moves(uow_factory(), mailbox_key) if moves is None else moves
+    """Move every committed message this mailbox still holds.
+
+    One run at a time moves a mailbox's messages: two MOVEs of one message at once each
+    copy it, and the target folder holds it twice (seen with Dovecot, two intakes on one
+    folder). So the run takes the mailbox's move lease and only then reads what is still
+    to move, which leaves out what another run has just moved. `moves`, when given, is
+    the poll's first read: when it is empty, there is nothing to move and no lease taken.
+    """
+    if moves is not None and not moves["processed"] and not moves["quarantine"]:
+        return 0
+    holder = leases.new_holder()
+    lease = move_lease(mailbox_key)
+    if not leases.acquire_within(uow_factory, lease, holder, MOVE_WAIT_SECONDS):
+        return 0  # another run is still moving: what is left, the next poll moves
+    try:
+        return _move(uow_factory, mailbox, mailbox_key, checkpoint)
+    finally:
+        leases.release(uow_factory, lease, holder)
+
+
+def move_lease(mailbox_key: str) -> str:
+    """The lease's name: a mailbox key may be longer than a lease name can be."""
+    return "mailbox-moves:" + hashlib.sha256(mailbox_key.encode()).hexdigest()[:40]
+
+
+def _move(uow_factory: Callable[[], SqlUnitOfWork], mailbox, mailbox_key: str,
+          checkpoint: Callable[[str], None]) -> int:
+    moves = pending_moves(uow_factory(), mailbox_key)
     if not moves["processed"] and not moves["quarantine"]:
         return 0
     checkpoint("before_move")
