@@ -176,8 +176,7 @@ def enqueue(
     if not key_is_new and session.connection().execute(
             _QUEUED, {"key": key}).first() is not None:
         return None
-    if waiting is not None and any(row["idempotency_key"] == key
-                                   for row in waiting.outbox_rows()):
+    if waiting is not None and waiting.holds_key(key):
         return None
     raw = message.as_bytes(policy=SMTP_POLICY)
     message_id = str(message["Message-ID"])

@@ -42,16 +42,32 @@ class RowBuffer:
     events: list[_Waiting] = field(default_factory=list)
     outbox: list[_Waiting] = field(default_factory=list)
     sent: list[_Waiting] = field(default_factory=list)
+    # What the lookups ask of the waiting rows, kept as they are added: a batch holds
+    # hundreds of rows, and a scan of them for every message made a batch cost its square.
+    _keys: set[str] = field(default_factory=set)
+    _message_ids: set[str] = field(default_factory=set)
+    _to: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.events or self.outbox or self.sent)
 
-    def outbox_rows(self) -> Iterator[dict[str, Any]]:
-        return (waiting.values for waiting in self.outbox)
+    def holds_key(self, key: str) -> bool:
+        """Does an outbox row with this idempotency key wait here?"""
+        return key in self._keys
 
     def holds_message(self, message_id: str) -> bool:
         """Does a sent-message row with this Message-ID wait here?"""
-        return any(waiting.values["message_id"] == message_id for waiting in self.sent)
+        return message_id in self._message_ids
+
+    def outbox_rows_to(self, recipients: str) -> list[dict[str, Any]]:
+        """The waiting outbox rows addressed to exactly these recipients."""
+        return self._to.get(recipients, [])
+
+    def clear(self) -> None:
+        """Forget every row (they are written, or dropped with their savepoint)."""
+        for rows in (self.events, self.outbox, self.sent, self._keys, self._message_ids,
+                     self._to):
+            rows.clear()
 
 
 def active(session: Session) -> RowBuffer | None:
@@ -83,6 +99,9 @@ def add_outbox(session: Session, case: Case | None, values: dict[str, Any],
     buffer = active(session)
     buffer.outbox.append(_Waiting(case, values))
     buffer.sent.append(_Waiting(case, sent))
+    buffer._keys.add(values["idempotency_key"])
+    buffer._message_ids.add(sent["message_id"])
+    buffer._to.setdefault(values["recipients"], []).append(values)
 
 
 def write_waiting(session: Session) -> None:
@@ -97,9 +116,7 @@ def write_waiting(session: Session) -> None:
     for table, rows in ((OutboxItem.__table__, buffer.outbox), (Message.__table__, buffer.sent)):
         if rows:
             connection.execute(insert(table), [_row(waiting) for waiting in rows])
-    buffer.events.clear()
-    buffer.outbox.clear()
-    buffer.sent.clear()
+    buffer.clear()
 
 
 def _row(waiting: _Waiting, *names: str) -> dict[str, Any]:

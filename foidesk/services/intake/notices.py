@@ -112,8 +112,8 @@ def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings
     sent = uow.session.connection().execute(  # Core: no autoflush, built once
         _REPLIES_SINCE, {"address": address, "since": since}).scalar()
     waiting = active(uow.session)  # this message's own replies, not yet written
-    sent += sum(1 for row in (waiting.outbox_rows() if waiting else ())
-                if row["recipients"] == address and row["created_at"] >= since
+    sent += sum(1 for row in (waiting.outbox_rows_to(address) if waiting else ())
+                if row["created_at"] >= since
                 and row["idempotency_key"].split(":", 1)[0] in _TO_REQUESTERS)
     return sent >= settings.auto_replies_per_day
 
