@@ -82,6 +82,9 @@ def _part_holidays(part: str, year: int) -> dict[date, str]:
 
 
 _RUNNING_COUNTS: dict[tuple, list[int]] = {}  # (scope, overrides, year) -> running counts
+# (scope, overrides) -> why each day asked about is not a working day (None: it is one).
+# Shared by every calendar of the same scope and overrides: one is made per deadline.
+_REASONS: dict[tuple, dict[date, str | None]] = {}
 
 
 class WorkingDayCalendar:
@@ -94,8 +97,8 @@ class WorkingDayCalendar:
     ) -> None:
         self.scope = scope
         self.overrides = overrides or HolidayOverrides()
-        self._reasons: dict[date, str | None] = {}  # a calendar is asked about a day often
         self._key = (scope, tuple(sorted(self.overrides.add.items())), self.overrides.remove)
+        self._reasons = _REASONS.setdefault(self._key, {})  # a day is asked about often
 
     def holiday(self, day: date) -> Holiday | None:
         """The holiday on `day` within this scope, or None."""
