@@ -10,7 +10,7 @@ dates and labels from `templates/cy/messages.po` (foidesk/translation.py).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ class RenderedEmail:
     html: str | None
 
 
+@lru_cache(maxsize=1024)  # a run writes the same few dates into every message
 def _uk_date(value: Any) -> str:
     """13 November 2018: how a UK letter writes a date."""
     return f"{value.day} {value:%B %Y}" if value is not None else "not yet set"

@@ -218,7 +218,7 @@ def _working_day_deadline(
     day = start
     while counted < target:
         day += timedelta(days=1)
-        pause = next((p for p in pauses if p.notice <= day), None)
+        pause = next((p for p in pauses if p.notice <= day), None) if pauses else None
         if pause is not None and pause.paid is None:
             steps.append(Step(day, StepKind.NOTE, "fees notice given: the clock stops until paid"))
             return Deadline(None, clock.regime, start, tuple(steps), tuple(basis), day)

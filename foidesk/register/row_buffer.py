@@ -9,6 +9,12 @@ sees every row. A query that counts the waiting rows itself (the outbox's key ch
 reply limit, whether a Message-ID is known) runs on the connection, which the buffer does
 not watch.
 
+The status of a case opened in the same transaction waits here too (`move_new_case`): a
+new request's case moves twice before its batch ends (acknowledged, then with its owner),
+and the last status of each is written with one UPDATE for all of them. Such a case is open
+whatever status waits, so a read of whether a requester has an open case is answered the
+same before and after.
+
 Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects.
 """
 
@@ -19,14 +25,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, insert
+from sqlalchemy import bindparam, event, insert, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
 
 from foidesk.register.models import Case, Event, EventDetail, Message, OutboxItem
+from foidesk.register.written_at_once import ids_for
 
 _KEY = "foidesk.row_buffer"
 _TABLES = frozenset({"events", "event_details", "outbox", "messages"})
+_CASES = Case.__table__
+# A case's status, and when it changed: one row, or (executemany) the waiting ones.
+CASE_MOVE = update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(
+    status=bindparam("to", type_=_CASES.c.status.type),
+    updated_at=bindparam("at", type_=_CASES.c.updated_at.type))
 
 
 @dataclass
@@ -42,6 +54,7 @@ class RowBuffer:
     events: list[_Waiting] = field(default_factory=list)
     outbox: list[_Waiting] = field(default_factory=list)
     sent: list[_Waiting] = field(default_factory=list)
+    moves: dict[Case, tuple[str, Any]] = field(default_factory=dict)  # case -> (status, at)
     # What the lookups ask of the waiting rows, kept as they are added: a batch holds
     # hundreds of rows, and a scan of them for every message made a batch cost its square.
     _keys: set[str] = field(default_factory=set)
@@ -49,7 +62,7 @@ class RowBuffer:
     _to: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.outbox or self.sent)
+        return bool(self.events or self.outbox or self.sent or self.moves)
 
     def holds_key(self, key: str) -> bool:
         """Does an outbox row with this idempotency key wait here?"""
@@ -65,8 +78,8 @@ class RowBuffer:
 
     def clear(self) -> None:
         """Forget every row (they are written, or dropped with their savepoint)."""
-        for rows in (self.events, self.outbox, self.sent, self._keys, self._message_ids,
-                     self._to):
+        for rows in (self.events, self.outbox, self.sent, self.moves, self._keys,
+                     self._message_ids, self._to):
             rows.clear()
 
 
@@ -104,6 +117,11 @@ def add_outbox(session: Session, case: Case | None, values: dict[str, Any],
     buffer._to.setdefault(values["recipients"], []).append(values)
 
 
+def move_new_case(session: Session, case: Case, status: str, at: Any) -> None:
+    """The status a case opened in this transaction has now, to write later."""
+    active(session).moves[case] = (status, at)
+
+
 def write_waiting(session: Session) -> None:
     """Flush the ORM (the cases the rows point at get their ids), then write the rows."""
     buffer = active(session)
@@ -111,6 +129,9 @@ def write_waiting(session: Session) -> None:
         return
     session.flush()
     connection = session.connection()
+    if buffer.moves:
+        connection.execute(CASE_MOVE, [{"case_id": case.id, "to": status, "at": at}
+                                       for case, (status, at) in buffer.moves.items()])
     if buffer.events:
         _write_events(connection, buffer.events)
     for table, rows in ((OutboxItem.__table__, buffer.outbox), (Message.__table__, buffer.sent)):
@@ -130,9 +151,14 @@ def _write_events(connection, waiting: list[_Waiting]) -> None:
     to keep (as `Event.before`/`after`/`detail` would make one)."""
     events = Event.__table__
     skeletons = [_row(w, "at", "actor", "action") for w in waiting]
-    ids = connection.execute(insert(events).returning(events.c.id,
-                                                      sort_by_parameter_order=True),
-                             skeletons).scalars().all()
+    if connection.dialect.name == "sqlite":  # one INSERT, where RETURNING would be one a row
+        ids = ids_for(connection, events, len(skeletons))
+        connection.execute(insert(events), [{"id": event_id, **row} for event_id, row
+                                            in zip(ids, skeletons, strict=True)])
+    else:
+        ids = connection.execute(insert(events).returning(events.c.id,
+                                                          sort_by_parameter_order=True),
+                                 skeletons).scalars().all()
     details = [{"event_id": event_id, "before": w.values.get("before"),
                 "after": w.values.get("after"), "detail": w.values.get("detail") or ""}
                for event_id, w in zip(ids, waiting, strict=True)

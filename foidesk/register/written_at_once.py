@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, func, insert, inspect, select
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -52,16 +52,34 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
 
 def write_all(session: Session, objs: list[T]) -> list[T]:
     """New objects of one model written as `write_now` writes one, with one INSERT for
-    all of them on PostgreSQL (SQLite cannot say which new id is whose, so SQLAlchemy
-    writes its rows one at a time)."""
+    all of them (on SQLite, of more than one, with the ids `ids_for` chose: SQLite cannot
+    say which new id is whose, and SQLAlchemy would write its rows one at a time)."""
     if not objs:
         return objs
     plan = _plan(inspect(objs[0]).mapper)
-    new_ids = session.connection().execute(
-        plan.statement_for_many, [_values(plan, obj) for obj in objs]).scalars().all()
+    connection = session.connection()
+    rows = [_values(plan, obj) for obj in objs]
+    if connection.dialect.name == "sqlite" and len(rows) > 1:
+        table = inspect(objs[0]).mapper.local_table
+        new_ids = ids_for(connection, table, len(rows))
+        (id_column,) = table.primary_key.columns
+        connection.execute(insert(table), [{id_column.key: new_id, **row}
+                                           for new_id, row in zip(new_ids, rows, strict=True)])
+    else:
+        new_ids = connection.execute(plan.statement_for_many, rows).scalars().all()
     for obj, new_id in zip(objs, new_ids, strict=True):
         _persist(session, plan, obj, new_id, ())
     return objs
+
+
+def ids_for(connection, table, count: int) -> range:
+    """On SQLite, the ids the next `count` rows of `table` get: one above the largest, as
+    SQLite itself gives them (no table of ours is AUTOINCREMENT). Safe because every
+    transaction of the register holds SQLite's write lock from its BEGIN IMMEDIATE
+    (foidesk.register.database), so no other writer can take them in between."""
+    (id_column,) = table.primary_key.columns
+    largest = connection.execute(select(func.coalesce(func.max(id_column), 0))).scalar_one()
+    return range(largest + 1, largest + 1 + count)
 
 
 def _values(plan: _Plan, obj: Any) -> dict[str, Any]:

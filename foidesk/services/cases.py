@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, inspect, update
+from sqlalchemy import inspect
 from sqlalchemy.orm.attributes import set_committed_value
 
 from foidesk.calendar import (
@@ -30,9 +30,16 @@ from foidesk.calendar import (
 )
 from foidesk.cases import OPEN_STATUSES, CaseStatus, check_transition
 from foidesk.references import ReferenceFormat
+from foidesk.register import row_buffer
 from foidesk.register.models import Case, ClockEvent, Question, Requester
+from foidesk.register.row_buffer import CASE_MOVE
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.register.written_at_once import link, write_all, write_now
+from foidesk.register.written_at_once import (
+    link,
+    write_all,
+    write_now,
+    written_in_this_transaction,
+)
 from foidesk.services.audit import record_event
 
 LONDON = ZoneInfo("Europe/London")
@@ -252,12 +259,6 @@ def transition(
         uow.commit()
 
 
-_CASES = Case.__table__
-_MOVE = update(_CASES).where(_CASES.c.id == bindparam("case_id")).values(
-    status=bindparam("to", type_=_CASES.c.status.type),
-    updated_at=bindparam("at", type_=_CASES.c.updated_at.type))
-
-
 def move_case(
     uow: SqlUnitOfWork,
     case: Case,
@@ -269,8 +270,13 @@ def move_case(
 ) -> None:
     check_transition(case.reference, case.status, target)
     before = case.status
-    if inspect(case).persistent:  # one plain UPDATE, nothing left for the ORM's flush
-        uow.session.connection().execute(_MOVE, {"case_id": case.id, "to": target.value,
+    session = uow.session
+    if row_buffer.active(session) is not None and written_in_this_transaction(session, case):
+        row_buffer.move_new_case(session, case, target.value, now)  # written with the batch
+        set_committed_value(case, "status", target.value)
+        set_committed_value(case, "updated_at", now)
+    elif inspect(case).persistent:  # one plain UPDATE, nothing left for the ORM's flush
+        session.connection().execute(CASE_MOVE, {"case_id": case.id, "to": target.value,
                                                  "at": now})
         set_committed_value(case, "status", target.value)
         set_committed_value(case, "updated_at", now)

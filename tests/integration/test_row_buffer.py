@@ -7,8 +7,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from foidesk.cases import CaseStatus
 from foidesk.outbox import Envelope, compose, enqueue
 from foidesk.references import ReferenceFormat
 from foidesk.register.database import create_register_engine
@@ -18,9 +19,10 @@ from foidesk.register.row_buffer import buffered_rows
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail
 from foidesk.services.audit import record_event
-from foidesk.services.cases import DeadlinePolicy, NewRequest, open_case
+from foidesk.services.cases import DeadlinePolicy, NewRequest, move_case, open_case
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+LATER = datetime(2026, 11, 2, 10, 5, tzinfo=UTC)
 
 
 def a_case(uow: SqlUnitOfWork, n: int) -> Case:
@@ -105,3 +107,64 @@ def test_a_message_that_fails_takes_its_waiting_rows_with_it(engine):
     events, outbox, sent = trail(engine)
     assert {reference for reference, *_ in events} == {"FOI 000001/26"}
     assert [row[0] for row in outbox] == ["ack:1"] and len(sent) == 1
+
+
+def test_a_new_case_s_status_waits_and_is_written_once_with_the_others(engine):
+    """Cases opened in the transaction move without an UPDATE each; their last status is
+    written with one statement when the rows are, and reads as the case's status after."""
+    statements: list[str] = []
+
+    def listen(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
+    with SqlUnitOfWork(engine) as uow:
+        with uow.session.begin_nested(), buffered_rows(uow.session):
+            cases = [a_case(uow, n) for n in range(3)]
+            event.listen(engine, "before_cursor_execute", listen)
+            for case in cases:
+                move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor="test", now=LATER)
+                move_case(uow, case, CaseStatus.AWAITING_OWNER, actor="test", now=LATER)
+            assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+            assert all(case.status == "awaiting_owner" for case in cases)
+        event.remove(engine, "before_cursor_execute", listen)
+        uow.commit()
+    assert sum(s.lstrip().upper().startswith("UPDATE CASES") for s in statements) == 1
+    with engine.connect() as connection:
+        assert connection.execute(select(Case.status, Case.updated_at)).all() == \
+            [("awaiting_owner", LATER)] * 3
+    actions = [row[1:] for row in trail(engine)[0]]
+    assert actions.count(("status_changed", "test", {"status": "received"},
+                          {"status": "acknowledged"}, "")) == 3
+
+
+def test_a_case_committed_earlier_moves_at_once(engine):
+    with SqlUnitOfWork(engine) as uow:
+        case = a_case(uow, 1)
+        uow.commit()
+    with SqlUnitOfWork(engine) as uow, uow.session.begin_nested(), \
+            buffered_rows(uow.session) as waiting:
+        case = uow.cases.get("FOI 000001/26")
+        move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor="test", now=LATER)
+        assert not waiting.moves  # its row is updated now, in this transaction
+        assert uow.session.connection().execute(select(Case.status)).scalar_one() == \
+            "acknowledged"
+
+
+def test_events_written_together_keep_their_details_on_their_own_events(engine):
+    """On SQLite the events' ids are chosen above the largest (one INSERT for all of them):
+    each detail row still belongs to the event that carried it, beside events the ORM
+    wrote in the same transaction."""
+    with SqlUnitOfWork(engine) as uow:
+        case = a_case(uow, 1)  # its event through the ORM, outside the buffer
+        uow.session.flush()
+        with uow.session.begin_nested(), buffered_rows(uow.session):
+            for n in range(4):
+                record_event(uow, case, f"step {n}", actor="test", now=NOW,
+                             after={"n": n} if n % 2 else None, detail=f"detail {n}")
+        record_event(uow, case, "after", actor="test", now=NOW, detail="by the ORM")
+        uow.commit()
+    events, _, _ = trail(engine)
+    assert [(action, after, detail) for _, action, _, _, after, detail in events] == [
+        ("case_registered", events[0][4], ""), ("step 0", None, "detail 0"),
+        ("step 1", {"n": 1}, "detail 1"), ("step 2", None, "detail 2"),
+        ("step 3", {"n": 3}, "detail 3"), ("after", None, "by the ORM")]

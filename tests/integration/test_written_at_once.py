@@ -135,19 +135,33 @@ def test_a_rollback_takes_the_written_objects_out_of_the_session(engine, failing
 
 
 def test_rows_written_together_each_get_their_own_id(engine):
-    """write_all: one INSERT for all (PostgreSQL), and each object has its own row's id."""
+    """write_all: one INSERT for all (on SQLite with the ids it chose above the largest),
+    and each object has its own row's id, beside rows the ORM adds before and after."""
+    statements: list[str] = []
+
+    def listen(connection, cursor, statement, *rest) -> None:
+        statements.append(statement)
+
     with SqlUnitOfWork(engine) as uow:
         case = a_case(uow, 1)
+        uow.session.add(Question(case_id=case.id, number="8", position=8, text="By the ORM"))
+        uow.session.flush()
         texts = [f"Question {n}" for n in range(5)]
+        event.listen(engine, "before_cursor_execute", listen)
         written = write_all(uow.session, [
             Question(case_id=case.id, number=str(10 + n), position=10 + n, text=text)
             for n, text in enumerate(texts)])
+        event.remove(engine, "before_cursor_execute", listen)
+        uow.session.add(Question(case_id=case.id, number="9", position=9, text="Then the ORM"))
         uow.commit()
+        texts += ["By the ORM", "Then the ORM"]
         ids = {q.text: q.id for q in written}
     with SqlUnitOfWork(engine) as uow:
         stored = dict(uow.session.execute(select(Question.text, Question.id).where(
             Question.text.in_(texts))).all())
-    assert stored == ids and len(set(ids.values())) == 5
+    assert {t: i for t, i in stored.items() if t in ids} == ids
+    assert len(set(stored.values())) == 7
+    assert sum(s.lstrip().upper().startswith("INSERT") for s in statements) == 1
 
 
 def test_only_what_the_open_transaction_wrote_counts_as_written_in_it(engine):
