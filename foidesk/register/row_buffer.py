@@ -30,7 +30,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
 
 from foidesk.register.models import Case, Event, EventDetail, Message, OutboxItem
-from foidesk.register.written_at_once import ids_for
+from foidesk.register.written_at_once import insert_all
 
 _KEY = "foidesk.row_buffer"
 _TABLES = frozenset({"events", "event_details", "outbox", "messages"})
@@ -149,16 +149,8 @@ def _row(waiting: _Waiting, *names: str) -> dict[str, Any]:
 def _write_events(connection, waiting: list[_Waiting]) -> None:
     """The skeletons with their ids back, then a detail row for each that has something
     to keep (as `Event.before`/`after`/`detail` would make one)."""
-    events = Event.__table__
     skeletons = [_row(w, "at", "actor", "action") for w in waiting]
-    if connection.dialect.name == "sqlite":  # one INSERT, where RETURNING would be one a row
-        ids = ids_for(connection, events, len(skeletons))
-        connection.execute(insert(events), [{"id": event_id, **row} for event_id, row
-                                            in zip(ids, skeletons, strict=True)])
-    else:
-        ids = connection.execute(insert(events).returning(events.c.id,
-                                                          sort_by_parameter_order=True),
-                                 skeletons).scalars().all()
+    ids = insert_all(connection, Event.__table__, skeletons)
     details = [{"event_id": event_id, "before": w.values.get("before"),
                 "after": w.values.get("after"), "detail": w.values.get("detail") or ""}
                for event_id, w in zip(ids, waiting, strict=True)

@@ -15,7 +15,7 @@ and SQLite may give their ids to the next rows.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,27 +52,34 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
 
 def write_all(session: Session, objs: list[T]) -> list[T]:
     """New objects of one model written as `write_now` writes one, with one INSERT for
-    all of them (on SQLite, of more than one, with the ids `ids_for` chose: SQLite cannot
-    say which new id is whose, and SQLAlchemy would write its rows one at a time)."""
+    all of them (`insert_all`)."""
     if not objs:
         return objs
     plan = _plan(inspect(objs[0]).mapper)
-    connection = session.connection()
-    rows = [_values(plan, obj) for obj in objs]
-    if connection.dialect.name == "sqlite" and len(rows) > 1:
-        table = inspect(objs[0]).mapper.local_table
-        new_ids = ids_for(connection, table, len(rows))
-        (id_column,) = table.primary_key.columns
-        connection.execute(insert(table), [{id_column.key: new_id, **row}
-                                           for new_id, row in zip(new_ids, rows, strict=True)])
-    else:
-        new_ids = connection.execute(plan.statement_for_many, rows).scalars().all()
+    new_ids = insert_all(session.connection(), inspect(objs[0]).mapper.local_table,
+                         [_values(plan, obj) for obj in objs], plan.statement_for_many)
     for obj, new_id in zip(objs, new_ids, strict=True):
         _persist(session, plan, obj, new_id, ())
     return objs
 
 
-def ids_for(connection, table, count: int) -> range:
+def insert_all(connection, table, rows: list[dict[str, Any]], returning=None) -> Sequence[int]:
+    """Rows of `table` written with one INSERT, and their new ids in the rows' order.
+    SQLite cannot say which new id is whose (SQLAlchemy would write the rows one at a
+    time), so there two or more rows get the ids `_ids_for` chose; elsewhere, and for one
+    row, `returning` (INSERT ... RETURNING the id, the rows' order kept) says them."""
+    (id_column,) = table.primary_key.columns
+    if connection.dialect.name == "sqlite" and len(rows) > 1:
+        new_ids = _ids_for(connection, table, len(rows))
+        connection.execute(insert(table), [{id_column.key: new_id, **row}
+                                           for new_id, row in zip(new_ids, rows, strict=True)])
+        return new_ids
+    if returning is None:
+        returning = insert(table).returning(id_column, sort_by_parameter_order=True)
+    return connection.execute(returning, rows).scalars().all()
+
+
+def _ids_for(connection, table, count: int) -> range:
     """On SQLite, the ids the next `count` rows of `table` get: one above the largest, as
     SQLite itself gives them (no table of ours is AUTOINCREMENT). Safe because every
     transaction of the register holds SQLite's write lock from its BEGIN IMMEDIATE

@@ -271,13 +271,13 @@ def move_case(
     check_transition(case.reference, case.status, target)
     before = case.status
     session = uow.session
-    if row_buffer.active(session) is not None and written_in_this_transaction(session, case):
-        row_buffer.move_new_case(session, case, target.value, now)  # written with the batch
-        set_committed_value(case, "status", target.value)
-        set_committed_value(case, "updated_at", now)
-    elif inspect(case).persistent:  # one plain UPDATE, nothing left for the ORM's flush
-        session.connection().execute(CASE_MOVE, {"case_id": case.id, "to": target.value,
-                                                 "at": now})
+    if inspect(case).persistent:  # nothing left for the ORM's flush
+        if row_buffer.active(session) is not None and written_in_this_transaction(session,
+                                                                                  case):
+            row_buffer.move_new_case(session, case, target.value, now)  # with the batch
+        else:  # one plain UPDATE
+            session.connection().execute(CASE_MOVE, {"case_id": case.id,
+                                                     "to": target.value, "at": now})
         set_committed_value(case, "status", target.value)
         set_committed_value(case, "updated_at", now)
     else:
