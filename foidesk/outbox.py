@@ -33,6 +33,7 @@ from foidesk.mime import (
     plain_header_value,
 )
 from foidesk.register import leases, row_buffer
+from foidesk.register.held_connection import HeldConnection
 from foidesk.register.models import Case, Message, OutboxItem
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.rendering import RenderedEmail
@@ -272,22 +273,30 @@ class _Drain:
         self.renewed = clock()
         self.in_flight: OutboxItem | None = None
         self.finished: tuple[OutboxItem, object] | None = None  # a result not yet recorded
+        self.held: HeldConnection | None = None  # the one statement a message goes over it
 
     def run(self) -> None:
         after = 0
-        while not self._out_of_time_or_count():
-            with self.uow_factory() as uow:
-                chunk = uow.session.scalars(
-                    select(OutboxItem).options(defer(OutboxItem.raw))
-                    .where(OutboxItem.status == "pending", OutboxItem.id > after)
-                    .order_by(OutboxItem.id).limit(DRAIN_CHUNK)).all()
-                if not chunk:
-                    return
-                after = chunk[-1].id
-                _send_batch(self.sender, self._payloads(uow, chunk), self._heard)
-                if self.finished is not None:
-                    self._record_finished(uow)
-                    uow.commit()
+        try:
+            while not self._out_of_time_or_count():
+                with self.uow_factory() as uow:
+                    chunk = uow.session.scalars(
+                        select(OutboxItem).options(defer(OutboxItem.raw))
+                        .where(OutboxItem.status == "pending", OutboxItem.id > after)
+                        .order_by(OutboxItem.id).limit(DRAIN_CHUNK)).all()
+                    uow.commit()  # on SQLite its BEGIN IMMEDIATE holds the write lock
+                    if not chunk:
+                        return
+                    if self.held is None:
+                        self.held = HeldConnection(uow.session.get_bind())
+                    after = chunk[-1].id
+                    _send_batch(self.sender, self._payloads(uow, chunk), self._heard)
+                    if self.finished is not None:
+                        self._record_finished(uow)
+                        uow.commit()
+        finally:
+            if self.held is not None:
+                self.held.close()
 
     def _payloads(self, uow: SqlUnitOfWork, chunk: Sequence[OutboxItem]):
         """Each row marked `sending` (with the last result recorded) and committed
@@ -297,9 +306,9 @@ class _Drain:
                 return
             if self.clock() - self.renewed > LEASE_RENEW_SECONDS:
                 leases.renew(uow, DRAIN_LEASE, self.holder)
+                uow.commit()
                 self.renewed = self.clock()
             taken = self._take(uow, item)
-            uow.commit()
             if taken is None:
                 continue  # another drain took it
             set_committed_value(item, "status", "sending")
@@ -313,26 +322,30 @@ class _Drain:
             yield payload
 
     def _take(self, uow: SqlUnitOfWork, item: OutboxItem):
-        """Mark `item` sending and read its bytes, recording the last result in the same
-        transaction; a sent result and the take are one statement (on PostgreSQL, the
-        sent-message row's delivery status as well)."""
-        connection = uow.session.connection()
+        """Mark `item` sending and read its bytes, committed before it returns, with the
+        last result recorded: a sent result and the take are one statement (on
+        PostgreSQL, the sent-message row's delivery status as well), over the drain's
+        held connection; any other result is recorded through the session first."""
         if self.finished is not None and self.finished[1].ok:
             (done, result), self.finished = self.finished, None
             values = _sent_values(result, self.now)
             parameters = {"done_id": done.id, "sent_id": done.message_id, "row_id": item.id,
                           **{f"done_{k}": v for k, v in values.items() if k != "status"}}
-            if connection.dialect.name == "postgresql":
-                taken = connection.execute(_SENT_THEN_TAKE, parameters).first()
-            else:
-                taken = next((row for row in connection.execute(_SENT_AND_TAKE, parameters)
-                              if row.id == item.id), None)
-                _set_delivery(uow, done, "sent")
+            with self.held.transaction() as connection:
+                if connection.dialect.name == "postgresql":
+                    taken = connection.execute(_SENT_THEN_TAKE, parameters).first()
+                else:
+                    rows = connection.execute(_SENT_AND_TAKE, parameters).all()
+                    taken = next((row for row in rows if row.id == item.id), None)
+                    connection.execute(_DELIVERY, {"sent_id": done.message_id,
+                                                   "delivery_status": "sent"})
             _sent_recorded(done, values, self.report)
             return taken
         if self.finished is not None:
             self._record_finished(uow)
-        return connection.execute(_TAKE, {"row_id": item.id}).first()
+            uow.commit()
+        with self.held.transaction() as connection:
+            return connection.execute(_TAKE, {"row_id": item.id}).first()
 
     def _heard(self, result) -> None:
         self.finished, self.in_flight = (self.in_flight, result), None

@@ -135,3 +135,25 @@ def test_each_row_records_its_own_result_and_a_row_taken_elsewhere_is_skipped(en
         "sending", 0, None, None)
     assert sent_rows[taken.message_id] != "sent"
     assert delivered(tmp_path / "out") == [f"r{n}@example.org" for n in (0, 1, 3)]
+
+
+def test_a_message_costs_no_checkout_and_on_postgresql_no_begin_or_commit(engine, tmp_path):
+    """The drain's statement a message goes over one held connection: the pool is not
+    asked for a connection (and, on PostgreSQL, pinged) for each, and on PostgreSQL the
+    statement commits itself, with no BEGIN and COMMIT around it."""
+    from sqlalchemy import event
+
+    queue(engine, 60)
+    counts = {"checkout": 0, "commit": 0}
+    event.listen(engine.pool, "checkout", lambda *a: counts.__setitem__(
+        "checkout", counts["checkout"] + 1))
+    event.listen(engine, "commit", lambda *a: counts.__setitem__(
+        "commit", counts["commit"] + 1))
+    report = drain(lambda: SqlUnitOfWork(engine), MaildirSender(tmp_path / "out"), outgoing,
+                   now=NOW)
+    assert len(report.sent) == 60 and statuses(engine) == ["sent"] * 60
+    assert counts["checkout"] <= 10  # the drain's own reads and its lease, not a message's
+    if engine.dialect.name == "postgresql":
+        assert counts["commit"] <= 10
+    else:  # SQLite: one transaction a message (its BEGIN IMMEDIATE takes the write lock)
+        assert 60 <= counts["commit"] <= 70

@@ -140,6 +140,35 @@ def test_postgresql_restarted_mid_run_loses_and_repeats_nothing(tmp_path):
         assert sum(acknowledgements(smtp).values()) >= len(REQUESTERS) - 1
 
 
+def test_postgresql_restarted_between_two_messages_of_a_drain_costs_it_nothing(tmp_path):
+    """The drain keeps one connection for its statement a message: one that the server
+    closed while it was idle is let go before it is used, so the drain goes on, every
+    message once, none left `unknown` (the ping the pool gives a connection, kept)."""
+    from connectors.maildir import MaildirSender
+    from foidesk.outbox import Envelope, compose, enqueue
+    from foidesk.rendering import RenderedEmail
+
+    with restartable_postgres() as postgres:
+        engine = create_register_engine(create_database(postgres.url, "held"))
+        upgrade(engine)
+        with SqlUnitOfWork(engine) as uow:
+            for address in REQUESTERS:
+                envelope = Envelope(sender="foi@example.gov.uk", to=(address,))
+                enqueue(uow, f"test:{address}", compose(
+                    RenderedEmail("Your request", "Thank you.", None), envelope,
+                    domain="example.gov.uk", now=NOW), envelope, case=None, now=NOW)
+            uow.commit()
+        sender = MaildirSender(tmp_path / "out")
+        report = drain(lambda: SqlUnitOfWork(engine), sender, outgoing, now=NOW,
+                       checkpoint=at_nth("after_send", 2, postgres.restart))
+        with SqlUnitOfWork(engine) as uow:
+            statuses = list(uow.session.scalars(select(OutboxItem.status)))
+        engine.dispose()
+    assert sorted(report.sent) == sorted(f"test:{address}" for address in REQUESTERS)
+    assert statuses == ["sent"] * len(REQUESTERS) and not report.unknown
+    assert len(list((tmp_path / "out" / "new").iterdir())) == len(REQUESTERS)
+
+
 def test_smtp_4xx_5xx_and_a_hang_up_during_data(tmp_path):
     """451 for one requester (sent on the next run), 550 for another (failed, reported,
     and the rest still go), and a hang-up after DATA for a third (the server has it but
