@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -66,27 +66,33 @@ def write_all(session: Session, objs: list[T]) -> list[T]:
 def insert_all(connection, table, rows: list[dict[str, Any]], returning=None) -> Sequence[int]:
     """Rows of `table` written with one INSERT, and their new ids in the rows' order.
     SQLite cannot say which new id is whose (SQLAlchemy would write the rows one at a
-    time), so there two or more rows get the ids `_ids_for` chose; elsewhere, and for one
-    row, `returning` (INSERT ... RETURNING the id, the rows' order kept) says them."""
+    time), so there two or more rows are one multi-row INSERT whose ids `_ids_of` works
+    out; elsewhere, and for one row, `returning` (INSERT ... RETURNING the id, the rows'
+    order kept) says them."""
     (id_column,) = table.primary_key.columns
     if connection.dialect.name == "sqlite" and len(rows) > 1:
-        new_ids = _ids_for(connection, table, len(rows))
-        connection.execute(insert(table), [{id_column.key: new_id, **row}
-                                           for new_id, row in zip(new_ids, rows, strict=True)])
+        new_ids: list[int] = []
+        for start in range(0, len(rows), _SQLITE_ROWS):
+            chunk = rows[start:start + _SQLITE_ROWS]
+            new_ids += _ids_of(connection.execute(insert(table).values(chunk)), len(chunk))
         return new_ids
     if returning is None:
         returning = insert(table).returning(id_column, sort_by_parameter_order=True)
     return connection.execute(returning, rows).scalars().all()
 
 
-def _ids_for(connection, table, count: int) -> range:
-    """On SQLite, the ids the next `count` rows of `table` get: one above the largest, as
-    SQLite itself gives them (no table of ours is AUTOINCREMENT). Safe because every
-    transaction of the register holds SQLite's write lock from its BEGIN IMMEDIATE
-    (foidesk.register.database), so no other writer can take them in between."""
-    (id_column,) = table.primary_key.columns
-    largest = connection.execute(select(func.coalesce(func.max(id_column), 0))).scalar_one()
-    return range(largest + 1, largest + 1 + count)
+_SQLITE_ROWS = 500  # rows an INSERT: well inside SQLite's 32,766 parameters a statement
+
+
+def _ids_of(result, count: int) -> range:
+    """On SQLite, the ids a multi-row INSERT gave its `count` rows, in their order: each
+    row one above the largest before it, as SQLite gives them (no table of ours is
+    AUTOINCREMENT), so they run up to the statement's last rowid. Nothing else can take
+    one in between: a statement's rows are written together, and every transaction of
+    the register holds SQLite's write lock from its BEGIN IMMEDIATE
+    (foidesk.register.database)."""
+    last = result.lastrowid
+    return range(last - count + 1, last + 1)
 
 
 def _values(plan: _Plan, obj: Any) -> dict[str, Any]:

@@ -135,7 +135,7 @@ def test_a_rollback_takes_the_written_objects_out_of_the_session(engine, failing
 
 
 def test_rows_written_together_each_get_their_own_id(engine):
-    """write_all: one INSERT for all (on SQLite with the ids it chose above the largest),
+    """write_all: one INSERT for all (on SQLite a multi-row INSERT, its ids from the last),
     and each object has its own row's id, beside rows the ORM adds before and after."""
     statements: list[str] = []
 
@@ -175,3 +175,28 @@ def test_only_what_the_open_transaction_wrote_counts_as_written_in_it(engine):
         uow.commit()
         assert not written_in_this_transaction(uow.session, case)
         assert not written_in_this_transaction(uow.session, uow.cases.get(case.reference))
+
+
+def test_rows_written_together_above_a_gap_still_get_their_own_ids(engine):
+    """On SQLite the ids of a multi-row INSERT are worked out from its last rowid: they
+    must be right when the largest id is far above the others (a row given its id by
+    hand), and past the rows an INSERT holds at most."""
+    from foidesk.register import written_at_once
+
+    with SqlUnitOfWork(engine) as uow:
+        case = a_case(uow, 1)
+        uow.session.add(Question(id=5000, case_id=case.id, number="999", position=999,
+                                 text="Given its id"))
+        uow.session.flush()
+        texts = [f"Question {n}" for n in range(written_at_once._SQLITE_ROWS + 7)]
+        written = write_all(uow.session, [
+            Question(case_id=case.id, number=str(10 + n), position=10 + n, text=text)
+            for n, text in enumerate(texts)])
+        uow.commit()
+        ids = {q.text: q.id for q in written}
+    with SqlUnitOfWork(engine) as uow:
+        stored = dict(uow.session.execute(select(Question.text, Question.id).where(
+            Question.text.in_(texts))).all())
+    assert stored == ids and len(set(ids.values())) == len(texts)
+    if engine.dialect.name == "sqlite":
+        assert min(ids.values()) == 5001
