@@ -9,7 +9,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from foidesk.references import ReferenceFormat
+from foidesk.register import row_buffer
 from foidesk.register.models import Case, ReferenceSequence
+from foidesk.register.new_rows import READS_NEW_ROWS
 
 _SEQUENCES = ReferenceSequence.__table__
 
@@ -24,7 +26,10 @@ def _next_number(dialect):
 
 
 _NEXT = {"postgresql": _next_number(postgresql), "sqlite": _next_number(sqlite)}
-_TAKEN = select(exists().where(Case.__table__.c.reference == bindparam("reference")))
+_CASES = Case.__table__
+# The new cases waiting in the row buffer are asked apart (`_taken`).
+_TAKEN = select(exists().where(_CASES.c.reference == bindparam("reference"))).execution_options(
+    **{READS_NEW_ROWS: True})
 
 
 def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -> str:
@@ -46,5 +51,11 @@ def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -
     while True:
         seq = connection.execute(next_number, key).scalar_one()
         reference = fmt.render(seq, received)
-        if not connection.execute(_TAKEN, {"reference": reference}).scalar():
+        if not _taken(session, connection, reference):
             return reference
+
+
+def _taken(session: Session, connection, reference: str) -> bool:
+    waiting = row_buffer.active(session)
+    return bool(connection.execute(_TAKEN, {"reference": reference}).scalar()) or bool(
+        waiting and waiting.holds_new(_CASES.c.reference, reference))

@@ -1,4 +1,4 @@
-"""Rows a message adds and nothing reads back as objects, written in bulk.
+"""Rows a batch adds, written in bulk when it is done.
 
 While intake acts on a batch (or, when one of its messages failed, on one message inside
 its savepoint) the audit events, the outbox rows and the sent-message rows it adds wait
@@ -6,31 +6,45 @@ here, and are written when it is done with one multi-row INSERT per table, inste
 one ORM insert each in the unit of work's flush. Like the ORM's autoflush, any query that
 reads one of those tables first writes what is waiting, so a read in the same transaction
 sees every row. A query that counts the waiting rows itself (the outbox's key check, the
-reply limit, whether a Message-ID is known) runs on the connection, which the buffer does
-not watch.
+reply limit, whether a Message-ID is known) runs on the connection, where only the new
+rows below are watched for.
 
 The status of a case opened in the same transaction waits here too (`move_new_case`): a
 new request's case moves twice before its batch ends (acknowledged, then with its owner),
-and the last status of each is written with one UPDATE for all of them. Such a case is open
+and its status goes into its new row while that waits, or else the last status of each is
+written with one UPDATE for all of them. Such a case is open
 whatever status waits, so a read of whether a requester has an open case is answered the
 same before and after.
 
-Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects.
+A batch's new requesters, cases, questions, assignments and inbound messages wait here as
+well, as persistent objects whose ids are reserved (`write_new`, foidesk.register.new_rows),
+and are written first.
+
+Outside `buffered_rows` nothing waits: `record_event` and `enqueue` add ORM objects, and
+`write_new` writes at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, event, insert, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.util import find_tables
 
 from foidesk.register.models import Case, Event, EventDetail, Message, OutboxItem
-from foidesk.register.written_at_once import insert_all
+from foidesk.register.new_rows import NewRows, watched
+from foidesk.register.written_at_once import (
+    joined_as_written,
+    row_of,
+    write_all,
+    write_now,
+)
+
+T = TypeVar("T")
 
 _KEY = "foidesk.row_buffer"
 _TABLES = frozenset({"events", "event_details", "outbox", "messages"})
@@ -55,6 +69,7 @@ class RowBuffer:
     outbox: list[_Waiting] = field(default_factory=list)
     sent: list[_Waiting] = field(default_factory=list)
     moves: dict[Case, tuple[str, Any]] = field(default_factory=dict)  # case -> (status, at)
+    new: NewRows = field(default_factory=NewRows)  # new objects' rows (`write_new`)
     # What the lookups ask of the waiting rows, kept as they are added: a batch holds
     # hundreds of rows, and a scan of them for every message made a batch cost its square.
     _keys: set[str] = field(default_factory=set)
@@ -62,7 +77,11 @@ class RowBuffer:
     _to: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.outbox or self.sent or self.moves)
+        return bool(self.events or self.outbox or self.sent or self.moves or self.new)
+
+    def holds_new(self, column, value: Any) -> bool:
+        """Does a new row whose `column` (one of `new_rows.ASKED`) holds `value` wait?"""
+        return self.new.holds(column, value)
 
     def holds_key(self, key: str) -> bool:
         """Does an outbox row with this idempotency key wait here?"""
@@ -81,6 +100,7 @@ class RowBuffer:
         for rows in (self.events, self.outbox, self.sent, self.moves, self._keys,
                      self._message_ids, self._to):
             rows.clear()
+        self.new.forget()
 
 
 def active(session: Session) -> RowBuffer | None:
@@ -95,8 +115,9 @@ def buffered_rows(session: Session) -> Iterator[RowBuffer]:
     buffer = RowBuffer()
     session.info[_KEY] = buffer
     try:
-        yield buffer
-        write_waiting(session)
+        with watched(session.connection(), buffer.new):
+            yield buffer
+            write_waiting(session)
     finally:
         session.info.pop(_KEY, None)
 
@@ -118,8 +139,33 @@ def add_outbox(session: Session, case: Case | None, values: dict[str, Any],
 
 
 def move_new_case(session: Session, case: Case, status: str, at: Any) -> None:
-    """The status a case opened in this transaction has now, to write later."""
-    active(session).moves[case] = (status, at)
+    """The status a case opened in this transaction has now, to write later (into its
+    new row itself, while that still waits)."""
+    buffer = active(session)
+    row = buffer.new.row_of(case)
+    if row is not None:
+        row["status"], row["updated_at"] = status, at
+        return
+    buffer.moves[case] = (status, at)
+
+
+def write_new(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
+    """`write_now`, its row written with the batch's other new rows of its table: the
+    object gets an id reserved for it and is persistent at once. Outside
+    `buffered_rows`, `write_now` itself."""
+    buffer = active(session)
+    if buffer is None:
+        return write_now(session, obj, empty=empty)
+    table, row = row_of(obj)
+    return joined_as_written(session, obj, buffer.new.add(session.connection(), table, row, obj),
+                             empty)
+
+
+def write_new_all(session: Session, objs: list[T]) -> list[T]:
+    """`write_new` for each (outside `buffered_rows`, `write_all`: one INSERT)."""
+    if active(session) is None:
+        return write_all(session, objs)
+    return [write_new(session, obj) for obj in objs]
 
 
 def write_waiting(session: Session) -> None:
@@ -127,13 +173,14 @@ def write_waiting(session: Session) -> None:
     buffer = active(session)
     if not buffer:
         return
-    session.flush()
     connection = session.connection()
+    buffer.new.write(connection)
+    session.flush()
     if buffer.moves:
         connection.execute(CASE_MOVE, [{"case_id": case.id, "to": status, "at": at}
                                        for case, (status, at) in buffer.moves.items()])
     if buffer.events:
-        _write_events(connection, buffer.events)
+        _write_events(connection, buffer)
     for table, rows in ((OutboxItem.__table__, buffer.outbox), (Message.__table__, buffer.sent)):
         if rows:
             connection.execute(insert(table), [_row(waiting) for waiting in rows])
@@ -146,11 +193,13 @@ def _row(waiting: _Waiting, *names: str) -> dict[str, Any]:
     return {"case_id": waiting.case.id if waiting.case is not None else None, **values}
 
 
-def _write_events(connection, waiting: list[_Waiting]) -> None:
-    """The skeletons with their ids back, then a detail row for each that has something
-    to keep (as `Event.before`/`after`/`detail` would make one)."""
-    skeletons = [_row(w, "at", "actor", "action") for w in waiting]
-    ids = insert_all(connection, Event.__table__, skeletons)
+def _write_events(connection, buffer: RowBuffer) -> None:
+    """The skeletons under ids reserved for them, then a detail row for each that has
+    something to keep (as `Event.before`/`after`/`detail` would make one)."""
+    waiting = buffer.events
+    ids = buffer.new.reserve_ids(connection, _EVENTS, len(waiting))
+    connection.execute(insert(_EVENTS), [{"id": event_id, **_row(w, "at", "actor", "action")}
+                                         for event_id, w in zip(ids, waiting, strict=True)])
     details = [{"event_id": event_id, "before": w.values.get("before"),
                 "after": w.values.get("after"), "detail": w.values.get("detail") or ""}
                for event_id, w in zip(ids, waiting, strict=True)
@@ -158,6 +207,9 @@ def _write_events(connection, waiting: list[_Waiting]) -> None:
                or w.values.get("detail")]
     if details:
         connection.execute(insert(EventDetail.__table__), details)
+
+
+_EVENTS = Event.__table__
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -169,3 +221,10 @@ def _write_before_reading(state: ORMExecuteState) -> None:
     if _TABLES.intersection(table.name for table in find_tables(
             state.statement, include_joins=True, include_aliases=True, include_crud=True)):
         write_waiting(state.session)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_before_commit(session: Session) -> None:
+    """A commit inside `buffered_rows` takes what waits with it, never leaves it out."""
+    if active(session):
+        write_waiting(session)

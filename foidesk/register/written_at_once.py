@@ -95,6 +95,18 @@ def _ids_of(result, count: int) -> range:
     return range(last - count + 1, last + 1)
 
 
+def row_of(obj: Any) -> tuple[Any, dict[str, Any]]:
+    """A new object's table and the row `write_now` would insert, without its id."""
+    plan = _plan(inspect(obj).mapper)
+    return inspect(obj).mapper.local_table, _values(plan, obj)
+
+
+def joined_as_written(session: Session, obj: T, new_id: Any, empty: Iterable[str] = ()) -> T:
+    """A new object whose row is written under `new_id` (or will be, in this transaction:
+    foidesk.register.row_buffer) made persistent, as `write_now` leaves it."""
+    return _persist(session, _plan(inspect(obj).mapper), obj, new_id, empty)
+
+
 def _values(plan: _Plan, obj: Any) -> dict[str, Any]:
     """The row's values, each unset column given what the ORM would write."""
     values: dict[str, Any] = {}

@@ -36,8 +36,6 @@ from foidesk.register.row_buffer import CASE_MOVE
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.register.written_at_once import (
     link,
-    write_all,
-    write_now,
     written_in_this_transaction,
 )
 from foidesk.services.audit import record_event
@@ -197,7 +195,7 @@ def open_case(
     written at once (foidesk.register.written_at_once), not left to the ORM's flush."""
     received_on = london_date(request.received_at)
     session = uow.session
-    requester = write_now(session, Requester(
+    requester = row_buffer.write_new(session, Requester(
         name=request.requester_name,
         email=request.requester_email,
         postal_address=request.postal_address,
@@ -219,8 +217,8 @@ def open_case(
         updated_at=now,
     )
     case.due_on = compute_deadline(clock_for(case, policy), policy.overrides).due
-    write_now(session, case, empty=NEW_CASE_COLLECTIONS)
-    questions = write_all(session, [
+    row_buffer.write_new(session, case, empty=NEW_CASE_COLLECTIONS)
+    questions = row_buffer.write_new_all(session, [
         Question(case_id=case.id, number=number, position=position, text=text)
         for position, (number, text) in enumerate(request.questions)
     ])

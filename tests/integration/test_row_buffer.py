@@ -110,25 +110,32 @@ def test_a_message_that_fails_takes_its_waiting_rows_with_it(engine):
 
 
 def test_a_new_case_s_status_waits_and_is_written_once_with_the_others(engine):
-    """Cases opened in the transaction move without an UPDATE each; their last status is
-    written with one statement when the rows are, and reads as the case's status after."""
+    """Cases opened in the transaction move without an UPDATE each: while their rows wait,
+    the status goes into the row; once the rows are written (a query of the cases wrote
+    them), their last status is written with one statement for all of them. Either way
+    it reads as the case's status after."""
     statements: list[str] = []
 
     def listen(connection, cursor, statement, *rest) -> None:
-        statements.append(statement)
+        statements.append(statement.lstrip().upper())
 
     with SqlUnitOfWork(engine) as uow:
         with uow.session.begin_nested(), buffered_rows(uow.session):
-            cases = [a_case(uow, n) for n in range(3)]
             event.listen(engine, "before_cursor_execute", listen)
+            cases = [a_case(uow, n) for n in range(3)]
             for case in cases:
                 move_case(uow, case, CaseStatus.ACKNOWLEDGED, actor="test", now=LATER)
+            assert not any(s.startswith(("UPDATE", "INSERT INTO CASES")) for s in statements)
+            assert uow.session.scalar(select(Case.status).where(Case.id == cases[0].id)) == \
+                "acknowledged"  # the query wrote the waiting rows first
+            assert sum(s.startswith("INSERT INTO CASES") for s in statements) == 1
+            for case in cases:
                 move_case(uow, case, CaseStatus.AWAITING_OWNER, actor="test", now=LATER)
-            assert not any(s.lstrip().upper().startswith("UPDATE") for s in statements)
+            assert not any(s.startswith("UPDATE") for s in statements)
             assert all(case.status == "awaiting_owner" for case in cases)
         event.remove(engine, "before_cursor_execute", listen)
         uow.commit()
-    assert sum(s.lstrip().upper().startswith("UPDATE CASES") for s in statements) == 1
+    assert sum(s.startswith("UPDATE CASES") for s in statements) == 1
     with engine.connect() as connection:
         assert connection.execute(select(Case.status, Case.updated_at)).all() == \
             [("awaiting_owner", LATER)] * 3

@@ -28,8 +28,10 @@ from foidesk.language import answer_language
 from foidesk.mail import InboundMessage
 from foidesk.questions import split_questions
 from foidesk.register.models import Assignment, Case, Requester
+from foidesk.register.new_rows import READS_NEW_ROWS
+from foidesk.register.row_buffer import active, write_new
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.register.written_at_once import link, write_now
+from foidesk.register.written_at_once import link
 from foidesk.services.audit import record_event
 from foidesk.services.cases import NewRequest, london_date, move_case, open_case
 from foidesk.services.intake.notices import notify
@@ -119,7 +121,7 @@ def route(uow, case: Case, message: InboundMessage, triage: Triage,
         notify(uow, settings, "unrouted", case, message, triage, now)
         return
     workdays = WorkingDayCalendar(RULES[Regime(case.regime)].scope, settings.deadlines.overrides)
-    assignment = write_now(uow.session, Assignment(
+    assignment = write_new(uow.session, Assignment(
         case_id=case.id, owner=rule.owner, deputy=rule.deputy, state="pending",
         created_at=now,
         internal_due_on=add_working_days(london_date(now), settings.internal_due_working_days,
@@ -157,9 +159,12 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
         return None, ""
     since = _working_days_before(london_date(now), REPEAT_WORKING_DAYS,
                                  settings.deadlines.overrides)
-    # Most requesters have no open case: asked in Core first, the cases loaded only if so.
+    # Most requesters have no open case: asked in Core first (and of the new cases waiting
+    # to be written), the cases loaded only if so.
+    waiting = active(uow.session)
     if uow.session.connection().execute(_ANY_OPEN, {"email": asked.email, "since": since}
-                                        ).first() is None:
+                                        ).first() is None and not (
+            waiting and waiting.holds_new(_REQUESTERS.c.email, asked.email)):
         return None, ""
     candidates = uow.session.scalars(
         select(Case).join(Requester, Case.requester_id == Requester.id).where(
@@ -210,7 +215,8 @@ def _best_match(question: str, others: list[str]) -> float:
 _CASES, _REQUESTERS = Case.__table__, Requester.__table__
 _ANY_OPEN = select(_CASES.c.id).join(_REQUESTERS, _CASES.c.requester_id == _REQUESTERS.c.id) \
     .where(_REQUESTERS.c.email == bindparam("email"),
-           _CASES.c.received_on >= bindparam("since"), _CASES.c.status.not_in(CLOSED)).limit(1)
+           _CASES.c.received_on >= bindparam("since"), _CASES.c.status.not_in(CLOSED)).limit(1) \
+    .execution_options(**{READS_NEW_ROWS: True})
 
 
 def _working_days_before(day: date, count: int, overrides: HolidayOverrides) -> date:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
+from foidesk.register.new_rows import READS_NEW_ROWS
 from foidesk.register.row_buffer import active, buffered_rows
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
@@ -178,13 +179,15 @@ def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
         return None
     waiting = active(uow.session)
     if uow.session.connection().execute(_SEEN, {"message_id": message_id}).first() is None \
-            and not (waiting and waiting.holds_message(message_id)):
+            and not (waiting and (waiting.holds_message(message_id) or waiting.holds_new(
+                _MESSAGES.c.message_id, message_id))):
         return None
     return uow.session.scalar(select(Message).where(Message.message_id == message_id).limit(1))
 
 
-_SEEN = select(Message.__table__.c.id).where(
-    Message.__table__.c.message_id == bindparam("message_id")).limit(1)
+_MESSAGES = Message.__table__
+_SEEN = select(_MESSAGES.c.id).where(_MESSAGES.c.message_id == bindparam("message_id")).limit(1) \
+    .execution_options(**{READS_NEW_ROWS: True})  # the new rows waiting: asked above
 
 
 def _renamed(raw: bytes, message_id: str, new_id: str | None = None) -> tuple[bytes, str]:

@@ -17,8 +17,8 @@ from foidesk.register.models import (
     Blob,
     Message,
 )
+from foidesk.register.row_buffer import write_new
 from foidesk.register.unit_of_work import SqlUnitOfWork
-from foidesk.register.written_at_once import write_now
 
 # -- storage --------------------------------------------------------------------------
 
@@ -29,9 +29,9 @@ def store_message(
     message: InboundMessage | None = None, mailbox: str | None = None,
     stored_raw: bytes | None = None, language: str | None = None,
 ) -> Message:
-    """The inbound row, written at once. `stored_raw` is what the register keeps of a
-    message whose large parts were set apart (their bytes are in the blob table once,
-    not twice)."""
+    """The inbound row, written at once (inside a batch, with the batch's new rows).
+    `stored_raw` is what the register keeps of a message whose large parts were set
+    apart (their bytes are in the blob table once, not twice)."""
     row = Message(
         case_id=case_id, direction="in", message_id=message_id,
         in_reply_to=" ".join(message.in_reply_to) if message else None,
@@ -44,7 +44,7 @@ def store_message(
         triage=decision, triage_reason=reason,
         mailbox=mailbox, mailbox_target=target, moved=False, language=language,
     )
-    return write_now(uow.session, row, empty=("attachments",))
+    return write_new(uow.session, row, empty=("attachments",))
 
 
 def store_attachments(uow: SqlUnitOfWork, row: Message, message: InboundMessage) -> None:
