@@ -27,7 +27,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Table, event, func, insert, select, text
+from sqlalchemy import Engine, Table, TextClause, event, func, insert, select, text
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.util import find_tables
 
@@ -143,8 +143,9 @@ def _write_new_rows_first(connection, statement, multiparams, params,
     new = connection.info.get(_KEY)
     if not new or new._writing or execution_options.get(READS_NEW_ROWS):
         return
-    if any(table in new.rows for table in _tables_of(statement)):
-        new.write(connection)
+    if isinstance(statement, str | TextClause) or any(
+            table in new.rows for table in _tables_of(statement)):
+        new.write(connection)  # what SQL written out by hand reads is not known: all of it
 
 
 def _tables_of(statement) -> frozenset[Table]:

@@ -171,3 +171,17 @@ def test_a_message_that_fails_leaves_no_new_row_and_the_next_takes_its_ids(engin
         references = uow.session.scalars(select(Case.reference).order_by(Case.id)).all()
     assert emails == ["r1@example.org", "r3@example.org"]
     assert references == [kept.reference, after.reference]
+
+
+def test_sql_written_out_by_hand_sees_the_rows_that_wait(engine):
+    """What a textual statement reads is not known, so it writes every waiting row first."""
+    from sqlalchemy import text
+
+    with SqlUnitOfWork(engine) as uow:
+        with buffered_rows(uow.session) as waiting:
+            case = a_case(uow, 1)
+            assert waiting.new
+            assert uow.session.execute(text("SELECT reference FROM cases")).scalars().all() \
+                == [case.reference]
+            assert not waiting.new
+        uow.commit()
