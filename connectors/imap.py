@@ -73,6 +73,7 @@ class ImapMailbox(ClosingContext):
         self._client: IMAPClient | None = None
         self._folders_ready = False
         self._layout: tuple[str, str] | None = None  # (delimiter, personal prefix)
+        self._uidnext: int | None = None  # UIDNEXT as last read by a fetch or a watch
 
     # -- connection -------------------------------------------------------------------
 
@@ -237,6 +238,9 @@ class ImapMailbox(ClosingContext):
             chosen = found[:limit]
             messages = self._fetch_bodies(client, uidvalidity, chosen)
         new_last = chosen[-1] if chosen else last_uid
+        # What `watch` compares with: mail that comes after this fetch (during the intake
+        # it starts) moves UIDNEXT past it. With more left, past the last one read.
+        self._uidnext = new_last + 1 if len(found) > limit else selected.get(b"UIDNEXT")
         return Batch(
             messages=messages,
             cursor=json.dumps({"uidvalidity": uidvalidity, "last_uid": new_last}),
@@ -326,7 +330,7 @@ class ImapMailbox(ClosingContext):
         with self._command("IDLE") as client:
             selected = self._select(client)
             uidnext = selected.get(b"UIDNEXT")
-            seen, self._uidnext = getattr(self, "_uidnext", None), uidnext
+            seen, self._uidnext = self._uidnext, uidnext
             if seen is not None and uidnext is not None and uidnext != seen:
                 return True  # mail came while we were not idling (during the last intake)
             if not client.has_capability("IDLE"):
@@ -342,8 +346,7 @@ class ImapMailbox(ClosingContext):
                 finally:
                     client.idle_done()
                 if any(_is_change(r) for r in responses):
-                    self._uidnext = None  # look again next time
-                    return True
+                    return True  # the fetch that follows says up to where it read
 
 
 def _spelled(name: str, delimiter: str, prefix: str) -> str:

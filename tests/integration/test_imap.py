@@ -216,3 +216,23 @@ def test_a_backlog_of_twelve_thousand_moves_goes_through_in_chunks(plain, empty_
     empty_inbox.select_folder("INBOX")
     assert empty_inbox.search() == []
     assert empty_inbox.folder_status("FOI/Processed", ["MESSAGES"])[b"MESSAGES"] >= 12000
+
+
+def test_mail_that_comes_during_the_intake_a_watch_started_wakes_the_next_watch(
+        plain, empty_inbox):
+    """A watch wakes for the first message; a second comes while the intake that follows
+    is at work (after its fetch): the next watch must say so at once, not wait for more
+    mail that may never come."""
+    with ImapMailbox(settings(plain), password=lambda: PASSWORD) as mailbox:
+        timer = threading.Timer(0.3, lambda: empty_inbox.append("INBOX", MESSAGE))
+        timer.start()
+        assert mailbox.watch(timeout=10) is True
+        timer.join()
+        batch = mailbox.fetch(None)
+        assert len(batch.messages) == 1
+        empty_inbox.append("INBOX", MESSAGE)  # during the intake, after its fetch
+        started = time.monotonic()
+        assert mailbox.watch(timeout=5) is True
+        assert time.monotonic() - started < 1
+        assert len(mailbox.fetch(batch.cursor).messages) == 1
+        assert mailbox.watch(timeout=0.5) is False  # and nothing more, once it is read
