@@ -337,8 +337,7 @@ class _Drain:
                 else:
                     rows = connection.execute(_SENT_AND_TAKE, parameters).all()
                     taken = next((row for row in rows if row.id == item.id), None)
-                    connection.execute(_DELIVERY, {"sent_id": done.message_id,
-                                                   "delivery_status": "sent"})
+                    _set_delivery(connection, done, "sent")
             _sent_recorded(done, values, self.report)
             return taken
         if self.finished is not None:
@@ -377,7 +376,7 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
         values = _sent_values(result, now)
         # one plain UPDATE each (the drain's hot path keeps off the ORM's flush)
         uow.session.connection().execute(_SENT, {"row_id": item.id, **values})
-        _set_delivery(uow, item, "sent")
+        _set_delivery(uow.session.connection(), item, "sent")
         _sent_recorded(item, values, report)
         return
     item.last_error = result.error
@@ -389,7 +388,7 @@ def _record_result(uow: SqlUnitOfWork, item: OutboxItem, result, report: DrainRe
         item.status = "pending"
     else:
         item.status = "failed"
-        _set_delivery(uow, item, "failed")
+        _set_delivery(uow.session.connection(), item, "failed")
         record_event(uow, item.case, "delivery_failed", actor="outbox", now=now,
                      detail=f"{item.subject}: {result.error}")
     report.failed.append(item.idempotency_key)
@@ -409,9 +408,9 @@ def _sent_recorded(item: OutboxItem, values: dict[str, object], report: DrainRep
     report.sent.append(item.idempotency_key)
 
 
-def _set_delivery(uow: SqlUnitOfWork, item: OutboxItem, status: str) -> None:
-    uow.session.connection().execute(  # Core, not the ORM: one plain UPDATE per message sent
-        _DELIVERY, {"sent_id": item.message_id, "delivery_status": status})
+def _set_delivery(connection, item: OutboxItem, status: str) -> None:
+    """The sent-message row's delivery status: Core, not the ORM, one plain UPDATE."""
+    connection.execute(_DELIVERY, {"sent_id": item.message_id, "delivery_status": status})
 
 
 def _recover_interrupted(
@@ -424,7 +423,7 @@ def _recover_interrupted(
         answer = check(item.message_id) if check else None
         if answer is True:
             item.status, item.sent_at = "sent", now
-            _set_delivery(uow, item, "sent")
+            _set_delivery(uow.session.connection(), item, "sent")
             report.sent.append(item.idempotency_key)
         elif answer is False:
             item.status = "pending"  # it never left: the loop below sends it
@@ -436,7 +435,7 @@ def _recover_interrupted(
 def _mark_unknown(uow: SqlUnitOfWork, item: OutboxItem, now: datetime, *, cause: str) -> None:
     """Sent or not, nobody can say: never sent again, and the audit says so."""
     item.status = "unknown"
-    _set_delivery(uow, item, "unknown")
+    _set_delivery(uow.session.connection(), item, "unknown")
     record_event(uow, item.case, "delivery_unknown", actor="outbox", now=now,
                  detail=f"{item.subject}: {cause}; not sent again to avoid a duplicate. "
                         "Check the sent mail and resend by hand.")

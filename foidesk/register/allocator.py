@@ -56,6 +56,5 @@ def allocate_reference(session: Session, fmt: ReferenceFormat, received: date) -
 
 
 def _taken(session: Session, connection, reference: str) -> bool:
-    waiting = row_buffer.active(session)
-    return bool(connection.execute(_TAKEN, {"reference": reference}).scalar()) or bool(
-        waiting and waiting.holds_new(_CASES.c.reference, reference))
+    return bool(connection.execute(_TAKEN, {"reference": reference}).scalar()) or \
+        row_buffer.new_row_waits(session, _CASES.c.reference, reference)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -59,12 +58,6 @@ class HeldConnection:
                 connection = connection.execution_options(isolation_level="AUTOCOMMIT")
             self._connection = connection
         return self._connection
-
-    def __enter__(self) -> HeldConnection:
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.close()
 
 
 def _spoken_to_while_idle(connection: Connection) -> bool:

@@ -79,10 +79,6 @@ class RowBuffer:
     def __bool__(self) -> bool:
         return bool(self.events or self.outbox or self.sent or self.moves or self.new)
 
-    def holds_new(self, column, value: Any) -> bool:
-        """Does a new row whose `column` (one of `new_rows.ASKED`) holds `value` wait?"""
-        return self.new.holds(column, value)
-
     def holds_key(self, key: str) -> bool:
         """Does an outbox row with this idempotency key wait here?"""
         return key in self._keys
@@ -136,6 +132,13 @@ def add_outbox(session: Session, case: Case | None, values: dict[str, Any],
     buffer._keys.add(values["idempotency_key"])
     buffer._message_ids.add(sent["message_id"])
     buffer._to.setdefault(values["recipients"], []).append(values)
+
+
+def new_row_waits(session: Session, column, value: Any) -> bool:
+    """Does a new row whose `column` (one of `new_rows.ASKED`) holds `value` wait in the
+    session's buffer? What a lookup marked `READS_NEW_ROWS` asks besides the database."""
+    buffer = active(session)
+    return buffer is not None and buffer.new.holds(column, value)
 
 
 def move_new_case(session: Session, case: Case, status: str, at: Any) -> None:

@@ -52,32 +52,29 @@ def write_now(session: Session, obj: T, *, empty: Iterable[str] = ()) -> T:
 
 def write_all(session: Session, objs: list[T]) -> list[T]:
     """New objects of one model written as `write_now` writes one, with one INSERT for
-    all of them (`insert_all`)."""
+    all of them (`_insert_all`)."""
     if not objs:
         return objs
     plan = _plan(inspect(objs[0]).mapper)
-    new_ids = insert_all(session.connection(), inspect(objs[0]).mapper.local_table,
+    new_ids = _insert_all(session.connection(), inspect(objs[0]).mapper.local_table,
                          [_values(plan, obj) for obj in objs], plan.statement_for_many)
     for obj, new_id in zip(objs, new_ids, strict=True):
         _persist(session, plan, obj, new_id, ())
     return objs
 
 
-def insert_all(connection, table, rows: list[dict[str, Any]], returning=None) -> Sequence[int]:
+def _insert_all(connection, table, rows: list[dict[str, Any]], returning) -> Sequence[int]:
     """Rows of `table` written with one INSERT, and their new ids in the rows' order.
     SQLite cannot say which new id is whose (SQLAlchemy would write the rows one at a
     time), so there two or more rows are one multi-row INSERT whose ids `_ids_of` works
     out; elsewhere, and for one row, `returning` (INSERT ... RETURNING the id, the rows'
     order kept) says them."""
-    (id_column,) = table.primary_key.columns
     if connection.dialect.name == "sqlite" and len(rows) > 1:
         new_ids: list[int] = []
         for start in range(0, len(rows), _SQLITE_ROWS):
             chunk = rows[start:start + _SQLITE_ROWS]
             new_ids += _ids_of(connection.execute(insert(table).values(chunk)), len(chunk))
         return new_ids
-    if returning is None:
-        returning = insert(table).returning(id_column, sort_by_parameter_order=True)
     return connection.execute(returning, rows).scalars().all()
 
 

@@ -29,7 +29,7 @@ from foidesk.mail import InboundMessage
 from foidesk.questions import split_questions
 from foidesk.register.models import Assignment, Case, Requester
 from foidesk.register.new_rows import READS_NEW_ROWS
-from foidesk.register.row_buffer import active, write_new
+from foidesk.register.row_buffer import new_row_waits, write_new
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.register.written_at_once import link
 from foidesk.services.audit import record_event
@@ -161,10 +161,9 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
                                  settings.deadlines.overrides)
     # Most requesters have no open case: asked in Core first (and of the new cases waiting
     # to be written), the cases loaded only if so.
-    waiting = active(uow.session)
     if uow.session.connection().execute(_ANY_OPEN, {"email": asked.email, "since": since}
-                                        ).first() is None and not (
-            waiting and waiting.holds_new(_REQUESTERS.c.email, asked.email)):
+                                        ).first() is None and not new_row_waits(
+            uow.session, _REQUESTERS.c.email, asked.email):
         return None, ""
     candidates = uow.session.scalars(
         select(Case).join(Requester, Case.requester_id == Requester.id).where(

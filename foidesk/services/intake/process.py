@@ -18,7 +18,7 @@ from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
 from foidesk.register.new_rows import READS_NEW_ROWS
-from foidesk.register.row_buffer import active, buffered_rows
+from foidesk.register.row_buffer import active, buffered_rows, new_row_waits
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
 from foidesk.services.intake.cursor import put_cursor
@@ -179,8 +179,8 @@ def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
         return None
     waiting = active(uow.session)
     if uow.session.connection().execute(_SEEN, {"message_id": message_id}).first() is None \
-            and not (waiting and (waiting.holds_message(message_id) or waiting.holds_new(
-                _MESSAGES.c.message_id, message_id))):
+            and not (waiting and waiting.holds_message(message_id)) \
+            and not new_row_waits(uow.session, _MESSAGES.c.message_id, message_id):
         return None
     return uow.session.scalar(select(Message).where(Message.message_id == message_id).limit(1))
 
