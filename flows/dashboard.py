@@ -190,11 +190,19 @@ def dashboard(config_path: str | None = None, now: str | None = None,
               cases: list[str] | None = None) -> dict[str, int]:
     """Refresh the managers' artifacts: caseload, due soon, overdue, owners, performance;
     the case pages of every open case, or only of `cases`."""
-    today = london_date(parse_now(now))
     desk = bootstrap(load_config(config_path))
-    moment = parse_now(now).astimezone(LONDON)
+    counts = refresh(desk, parse_now(now), cases)
+    desk.close()
+    return counts
+
+
+def refresh(desk: Desk, moment, cases: list[str] | None = None) -> dict[str, int]:
+    """The dashboard's three tasks, in the flow that calls this: the dashboard flow, or an
+    intake that has just registered `cases` (as tasks of its own, not a subflow, whose
+    run would cost the poll a few blocking calls to the Prefect server)."""
+    today = london_date(moment)
+    moment = moment.astimezone(LONDON)
     counts = publish_tables(desk, today, f"{moment:%d %B %Y %H:%M}")
     counts["foi-case pages"] = publish_pages(desk, today, moment, cases)
     publish_performance(desk, today)
-    desk.close()
     return counts

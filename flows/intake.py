@@ -1,8 +1,9 @@
 """The intake flow: poll the FOI mailbox, triage and register, acknowledge, move.
 
 Four tasks per poll whatever the backlog (retry moves, ingest every batch, drain the
-outbox, move), never one task per message or per batch. Only mailbox I/O is retried;
-sending is made safe by the outbox, never by a retry.
+outbox, move), never one task per message or per batch, and after new work the
+dashboard's three. Only mailbox I/O is retried; sending is made safe by the outbox, never
+by a retry.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flows.common import (
     run_name,
     server_slot,
 )
-from flows.dashboard import dashboard
+from flows.dashboard import refresh as refresh_dashboard
 from foidesk.bootstrap import Desk, bootstrap, intake_settings
 from foidesk.deployments.limits import limits_taken
 from foidesk.outbox import DrainReport, drain
@@ -158,8 +159,7 @@ def intake(config_path: str | None = None, now: str | None = None,
                                  markdown=intake_markdown(counts, registered, config, moment),
                                  description=f"Intake: {', '.join(registered) or 'no new case'}")
     logger.info("intake: %s; registered %s", dict(counts), registered or "none")
+    if registered or counts.get("sent"):  # new work on the dashboard at once
+        refresh_dashboard(desk, moment, cases=registered[:CASE_PAGES_AFTER_INTAKE])
     desk.close()
-    if registered or counts.get("sent"):
-        dashboard(config_path=config_path, now=now,  # new work at once
-                  cases=registered[:CASE_PAGES_AFTER_INTAKE])
     return dict(counts)
