@@ -4,6 +4,7 @@ and response, computed by SQL aggregation in foidesk.services.reports."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from prefect import flow, get_client, task
 from prefect.artifacts import MarkdownArtifact, create_markdown_artifact, create_table_artifact
@@ -196,7 +197,7 @@ def dashboard(config_path: str | None = None, now: str | None = None,
     return counts
 
 
-def refresh(desk: Desk, moment, cases: list[str] | None = None) -> dict[str, int]:
+def refresh(desk: Desk, moment: datetime, cases: list[str] | None = None) -> dict[str, int]:
     """The dashboard's three tasks, in the flow that calls this: the dashboard flow, or an
     intake that has just registered `cases` (as tasks of its own, not a subflow, whose
     run would cost the poll a few blocking calls to the Prefect server)."""
