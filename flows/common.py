@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from connectors.base import OutgoingMessage
@@ -35,17 +35,36 @@ def retry_only_transient(task, task_run, state) -> bool:
     return False
 
 
+SLOT_WAIT_SECONDS = 600  # far longer than other runs hold a mail server's slots
+
+
+class SlotWaitTimeout(RuntimeError):
+    """No slot of a mail server's concurrency limit came free in time."""
+
+
 @contextmanager
-def server_slot(limit: Limit | None) -> Iterator[None]:
+def server_slot(limit: Limit | None, wait_seconds: float = SLOT_WAIT_SECONDS
+                ) -> Iterator[None]:
     """Hold one slot of the mail server's Prefect global concurrency limit while talking
     to it (`foidesk deployments` prints the commands that create the limits). A limit
-    nobody created is not enforced: a single desk need not create any."""
+    nobody created is not enforced: a single desk need not create any. A run that waits
+    `wait_seconds` fails, naming the limit, instead of looking Running for ever."""
     if limit is None:
         yield
         return
     from prefect.concurrency.sync import concurrency
 
-    with concurrency(limit.name, occupy=1, strict=False):
+    with ExitStack() as held:
+        try:
+            held.enter_context(concurrency(limit.name, occupy=1, strict=False,
+                                           timeout_seconds=wait_seconds))
+        except TimeoutError as error:
+            waited = (f"{wait_seconds / 60:.0f} minutes" if wait_seconds >= 120
+                      else f"{wait_seconds:.0f} seconds")
+            raise SlotWaitTimeout(
+                f"no slot of the Prefect concurrency limit {limit.name} came free in "
+                f"{waited}: other runs hold them all, or a server restart left them taken "
+                f"(`prefect gcl inspect {limit.name}` shows its active slots)") from error
         yield
 
 

@@ -16,6 +16,8 @@ from foidesk.config import Settings
 from foidesk.deployments.limits import Limit, limits_of
 
 POOL = "foidesk"
+# Where the Prefect server must keep the limits' leases so that a restart keeps them.
+LEASES_ON_DISK = "prefect.server.concurrency.lease_storage.filesystem"
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _tags(desk: Desk) -> set[str]:
 
 def setup_commands(made: Plan) -> list[str]:
     """The Prefect CLI commands that create the pool, its queues and the limits
-    (each is safe to run again: an existing one is reported, not changed)."""
+    (each is safe to run again: an existing one is reported, not changed), and what the
+    limits need of the Prefect server."""
     lines = [f"prefect work-pool create {POOL} --type process"]
     for queue in made.queues:
         limit = ""
@@ -154,4 +157,9 @@ def setup_commands(made: Plan) -> list[str]:
         lines.append(f"prefect work-queue create {queue.name} --pool {POOL} "
                      f"--priority {queue.priority}{limit}")
     lines += [f"prefect gcl create {limit.name} --limit {limit.slots}" for limit in made.limits]
+    if made.limits:
+        lines += ["# The limits' slots are held under leases: run the Prefect server with",
+                  f"# PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE={LEASES_ON_DISK}",
+                  "# or a restart loses the leases of the runs in flight, and their slots are",
+                  "# never given back (README, a real installation)."]
     return lines

@@ -34,6 +34,8 @@ def test_a_shared_server_shares_one_limit_per_mail_server():
     assert "prefect work-queue create casework --pool foidesk --priority 1" in commands
     assert "prefect work-queue create intake --pool foidesk --priority 2 --limit 6" in commands
     assert "prefect gcl create mail-graph-tenant-1 --limit 4" in commands
+    assert ("# PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE="
+            "prefect.server.concurrency.lease_storage.filesystem") in commands
     names = sorted(d["name"] for d in made.deployments
                    if d["entrypoint"] == "flows/intake.py:intake")
     assert names == ["norfolk", "norfolk-environment", "suffolk", "suffolk-environment"]
