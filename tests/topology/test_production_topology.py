@@ -55,6 +55,10 @@ REFERENCES = {"norfolk": "NC {seq:06d}/{yy}", "suffolk": "SC {seq:06d}/{yy}"}
 POLL_SECONDS = 10
 BACKLOG = 200  # a run long enough to be killed in the middle of
 ZOMBIE_SECONDS = 45  # the automation's silence window here (300 in automations/)
+# How long a run that a worker took may go without starting before its deployment's slot
+# is taken back (Prefect's default 300): what frees a mailbox whose run a restart left
+# Submitting when the events that would arm the automation were lost with the server.
+START_GRACE_SECONDS = 60
 
 
 def config_text(authority: str, dovecot, smtp, register_url: str) -> str:
@@ -163,6 +167,8 @@ def test_shared_service_on_prefect_server_survives_a_killed_worker_and_a_server_
             # Leases on disk, as the setup script says: in memory (Prefect's default) a
             # restart forgets the leases of the runs in flight, and their slots stay taken.
             "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": LEASES_ON_DISK,
+            "PREFECT_SERVER_CONCURRENCY_INITIAL_DEPLOYMENT_LEASE_DURATION":
+                str(START_GRACE_SECONDS),
         }, port, tmp_path / "server.log")
         worker_env = {**client_env, "FOIDESK_HOME": str(REPO),
                       "FOIDESK_TOPOLOGY_PASSWORD": PASSWORD,
