@@ -47,3 +47,29 @@ def test_the_failure_automation_is_a_valid_prefect_automation():
     automation = Automation.model_validate(yaml.safe_load(path.read_text()))
     assert automation.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
     assert automation.actions[0].type == "send-notification"
+
+
+def test_the_crashed_run_automation_is_armed_by_every_pending_state_prefect_names():
+    """A run left in any Pending state (Submitting, InfrastructurePending: each event is
+    named after its state) by a worker that lost the server is caught, as is a silent
+    Running one; every sign of life and every end disarms it."""
+    import inspect
+    from pathlib import Path
+
+    import prefect.states as states
+    import yaml
+    from prefect.automations import Automation
+    from prefect.client.schemas.objects import StateType
+
+    path = Path(__file__).resolve().parents[2] / "automations" / "crash-unresponsive-flow-runs.yaml"
+    automation = Automation.model_validate(yaml.safe_load(path.read_text()))
+    pending = {made().name for name, made in inspect.getmembers(states, inspect.isfunction)
+               if name[0].isupper() and made.__module__ == states.__name__
+               and made().type == StateType.PENDING}
+    assert {"Pending", "Submitting"} <= pending
+    armed_by = {event.removeprefix("prefect.flow-run.") for event in automation.trigger.after}
+    disarmed_by = {event.removeprefix("prefect.flow-run.") for event in automation.trigger.expect}
+    assert pending | {"Running", "heartbeat"} <= armed_by
+    assert (pending - {"Pending"}) | {"Running", "heartbeat", "Completed", "Failed",
+                                       "Cancelled", "Crashed"} <= disarmed_by
+    assert automation.actions[0].type == "change-flow-run-state"
