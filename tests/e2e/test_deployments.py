@@ -37,14 +37,19 @@ def test_foidesk_serve_builds_every_deployment_with_its_schedule():
     assert made["intake"].parameters == {"config_path": "/etc/foidesk/foidesk.toml"}
 
 
-def test_the_failure_automation_is_a_valid_prefect_automation():
+def _automation(file_name: str):
+    """One of automations/, validated as Prefect validates it."""
     from pathlib import Path
 
     import yaml
     from prefect.automations import Automation
 
-    path = Path(__file__).resolve().parents[2] / "automations" / "notify-foi-team-on-failure.yaml"
-    automation = Automation.model_validate(yaml.safe_load(path.read_text()))
+    path = Path(__file__).resolve().parents[2] / "automations" / file_name
+    return Automation.model_validate(yaml.safe_load(path.read_text()))
+
+
+def test_the_failure_automation_is_a_valid_prefect_automation():
+    automation = _automation("notify-foi-team-on-failure.yaml")
     assert automation.trigger.expect == {"prefect.flow-run.Failed", "prefect.flow-run.Crashed"}
     assert automation.actions[0].type == "send-notification"
 
@@ -54,15 +59,11 @@ def test_the_crashed_run_automation_is_armed_by_every_pending_state_prefect_name
     named after its state) by a worker that lost the server is caught, as is a silent
     Running one; every sign of life and every end disarms it."""
     import inspect
-    from pathlib import Path
 
     import prefect.states as states
-    import yaml
-    from prefect.automations import Automation
     from prefect.client.schemas.objects import StateType
 
-    path = Path(__file__).resolve().parents[2] / "automations" / "crash-unresponsive-flow-runs.yaml"
-    automation = Automation.model_validate(yaml.safe_load(path.read_text()))
+    automation = _automation("crash-unresponsive-flow-runs.yaml")
     pending = {made().name for name, made in inspect.getmembers(states, inspect.isfunction)
                if name[0].isupper() and made.__module__ == states.__name__
                and made().type == StateType.PENDING}
