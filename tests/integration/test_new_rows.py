@@ -79,6 +79,7 @@ def test_a_request_and_its_repeat_in_one_batch_make_one_case(engine):
     batch = [fetched(1, request_email(1)), fetched(2, request_email(2))]
     report = process_batch(lambda: SqlUnitOfWork(engine), batch, settings(), now=NOW)
     assert [o.decision for o in report.outcomes] == ["new_request", "new_request"]
+    assert [o.registered for o in report.outcomes] == [True, False]  # one case registered
     with SqlUnitOfWork(engine) as uow:
         (case,) = uow.session.scalars(select(Case)).all()
         assert "repeat_request" in case.flags

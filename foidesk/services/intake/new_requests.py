@@ -81,7 +81,9 @@ def new_request(uow, message, triage, settings, arrived_at, now) -> Case:
         now=now,
         request_text=(triage.forwarded.text if triage.forwarded else message.text)[:100_000],
     )
-    case.opened_by_intake = True  # type: ignore[attr-defined] - read back by _process
+    # Read back by _process: the message that opened it (a repeat of it, later in the same
+    # batch, is linked to this very object and must not count as registered again).
+    case.opened_by_intake = message.message_id  # type: ignore[attr-defined]
     # A forward's acknowledgement answers the original sender, not the colleague's mail.
     extra = {"unthreaded": True, "original_subject": asked.subject} if asked.forwarded_by \
         else {}

@@ -264,7 +264,8 @@ def _process(
     triage = classify(message, RegisterCases(uow), settings.triage)
     act = ACTIONS[triage.decision]
     case = act(uow, message, triage, settings, arrived_at, now)
-    registered = bool(case is not None and getattr(case, "opened_by_intake", False))
+    registered = case is not None and getattr(case, "opened_by_intake", None) == \
+        message.message_id
     row = store_message(uow, provider_id, raw, message.message_id, case.id if case else None,
                         arrived_at, triage.decision.value, triage.reason, target="processed",
                         message=message, mailbox=settings.mailbox_key, stored_raw=apart.raw,
