@@ -174,7 +174,10 @@ class _DroppedBeforeData(Exception):
 
 
 def _crlf(raw: bytes) -> bytes:
-    """SMTP lines end in CRLF (RFC 5321 s2.3.8); smtplib leaves bytes as they are."""
+    """SMTP lines end in CRLF (RFC 5321 s2.3.8); smtplib leaves bytes as they are.
+    What we compose ends its lines in CRLF already, and is counted, not rewritten."""
+    if raw.count(b"\n") == raw.count(b"\r\n"):
+        return raw
     return re.sub(rb"\r?\n", b"\r\n", raw)
 
 

@@ -67,6 +67,15 @@ def _statute(citation: str) -> str:
     return text
 
 
+class _FlatGlobals(Environment):
+    """Each template's globals in one dict rather than Jinja's ChainMap over the
+    environment's, which every render walks key by key to copy. Jinja asks that globals
+    not change once a template is loaded; the Renderer sets them all before."""
+
+    def make_globals(self, d: dict[str, Any] | None) -> dict[str, Any]:
+        return {**self.globals, **(d or {})}
+
+
 class Renderer:
     """Jinja2 over the override folder, then foidesk's own templates."""
 
@@ -74,7 +83,7 @@ class Renderer:
         folders = [str(override_dir)] if override_dir else []
         folders.append(str(DEFAULT_TEMPLATES))
         self.folders = [Path(folder) for folder in folders]
-        self.env = Environment(
+        self.env = _FlatGlobals(
             loader=ChoiceLoader([FileSystemLoader(folder) for folder in folders]),
             autoescape=lambda name: bool(name) and name.endswith((".html.j2", ".html", ".xml")),
             undefined=StrictUndefined,

@@ -136,7 +136,25 @@ def _suffix(text: str) -> str:
 def compute_deadline(
     clock: RequestClock, overrides: HolidayOverrides | None = None
 ) -> Deadline:
-    """The due date of a request under its regime, counting working days or months."""
+    """The due date of a request under its regime, counting working days or months.
+
+    Kept for the run: a backlog's requests share a few dates of receipt, and the same
+    facts and calendar always give the same (immutable) deadline."""
+    key = (clock, None if overrides is None else
+           (tuple(sorted(overrides.add.items())), overrides.remove))
+    deadline = _KEPT.get(key)
+    if deadline is None:
+        if len(_KEPT) >= KEPT_DEADLINES:
+            _KEPT.clear()
+        deadline = _KEPT[key] = _computed_deadline(clock, overrides)
+    return deadline
+
+
+KEPT_DEADLINES = 4096
+_KEPT: dict[tuple, Deadline] = {}
+
+
+def _computed_deadline(clock: RequestClock, overrides: HolidayOverrides | None) -> Deadline:
     rule = rule_for(clock.regime)
     workdays = WorkingDayCalendar(rule.scope, overrides)
     if clock.clarification_sought is not None:
