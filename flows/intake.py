@@ -38,6 +38,7 @@ from foidesk.services.intake import (
     move_pending,
     process_batch,
 )
+from foidesk.services.intake.triage_ahead import TriageAhead
 
 IO_RETRIES = {"retries": 3, "retry_delay_seconds": [2, 5, 15],
               "retry_condition_fn": retry_only_transient}
@@ -51,13 +52,15 @@ def ingest(desk: Desk, mailbox: Mailbox, settings: IntakeSettings, now,
     task runs whatever arrived. A retry is safe: a message is
     recognised by its Message-ID, and the cursor only moves past committed batches."""
     report = BatchReport()
-    for _ in range(max_batches):
-        cursor = load_cursor(desk.uow(), settings.mailbox_key)
-        batch = mailbox.fetch(cursor)
-        report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now,
-                                         cursor=(cursor, batch.cursor)).outcomes
-        if not batch.more:
-            break
+    with TriageAhead(settings.triage, settings.size_limit) as ahead:
+        for _ in range(max_batches):
+            cursor = load_cursor(desk.uow(), settings.mailbox_key)
+            batch = mailbox.fetch(cursor)
+            report.outcomes += process_batch(desk.uow, batch.messages, settings, now=now,
+                                             cursor=(cursor, batch.cursor),
+                                             ahead=ahead).outcomes
+            if not batch.more:
+                break
     return report
 
 

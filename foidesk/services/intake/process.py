@@ -33,6 +33,7 @@ from foidesk.services.intake.storage import (
     store_blob,
     store_message,
 )
+from foidesk.services.intake.triage_ahead import AheadBatch, TriageAhead, Triaged
 from foidesk.triage import CaseView, Decision, Triage, TriageNotice, classify
 from foidesk.triage.decisions import ChaseDigest
 
@@ -122,6 +123,7 @@ def _process_in_savepoint(
     *,
     now: datetime,
     checkpoint: Callable[[str], None],
+    ahead: Triaged | None = None,
 ) -> Outcome:
     """One message inside the batch's transaction: a savepoint of its own, so a message
     that fails is rolled back alone and quarantined in a savepoint of its own."""
@@ -129,7 +131,7 @@ def _process_in_savepoint(
     try:
         with uow.session.begin_nested(), buffered_rows(uow.session):
             outcome = _triage_and_act(uow, provider_id, raw, message_id, arrived_at, settings,
-                                      now)
+                                      now, ahead)
             checkpoint("after_parse")  # parsed and acted on, not yet committed
         return outcome
     except MessageTooLarge as error:
@@ -151,9 +153,11 @@ def _process_in_savepoint(
 def _triage_and_act(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, message_id: str | None,
     arrived_at: datetime | None, settings: IntakeSettings, now: datetime,
+    ahead: Triaged | None = None,
 ) -> Outcome:
-    """A message seen before is recorded as a copy; any other is triaged and acted on.
-    Its large parts go to the blob store first, so parsing reads a small message."""
+    """A message seen before is recorded as a copy; any other is triaged and acted on
+    (with `ahead`'s triage, made of these very bytes, when there is one). Its large parts
+    go to the blob store first, so parsing reads a small message."""
     check_size(len(raw), settings.size_limit)
     apart = set_apart(raw, lambda chunks: store_blob(uow, chunks))
     existing = _known(uow, message_id)
@@ -168,7 +172,8 @@ def _triage_and_act(
             Message.direction == "in", Message.message_id == new_id).limit(1))
         if again is not None:  # and that one delivered twice
             return _already_known(uow, again, provider_id, raw, now, settings.mailbox_key)
-    return _process(uow, provider_id, raw, apart, arrived_at or now, settings, now)
+        ahead = None  # triaged ahead under its own Message-ID, not this one
+    return _process(uow, provider_id, raw, apart, arrived_at or now, settings, now, ahead)
 
 
 def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
@@ -258,10 +263,13 @@ def _already_known(
 
 def _process(
     uow: SqlUnitOfWork, provider_id: str, raw: bytes, apart: SetApart, arrived_at: datetime,
-    settings: IntakeSettings, now: datetime,
+    settings: IntakeSettings, now: datetime, ahead: Triaged | None = None,
 ) -> Outcome:
-    message = parse(apart.raw, settings.size_limit, stored=apart.stored, size=len(raw))
-    triage = classify(message, RegisterCases(uow), settings.triage)
+    if ahead is not None and apart.raw is raw:  # nothing set apart: the bytes it read
+        message, triage = ahead.message, ahead.triage
+    else:
+        message = parse(apart.raw, settings.size_limit, stored=apart.stored, size=len(raw))
+        triage = classify(message, RegisterCases(uow), settings.triage)
     act = ACTIONS[triage.decision]
     case = act(uow, message, triage, settings, arrived_at, now)
     registered = case is not None and getattr(case, "opened_by_intake", None) == \
@@ -284,6 +292,7 @@ def process_batch(
     now: datetime,
     checkpoint: Callable[[str], None] = lambda name: None,
     cursor: tuple[str | None, str | None] | None = None,
+    ahead: TriageAhead | None = None,
 ) -> BatchReport:
     """One durable commit per fetched batch, and the mailbox cursor, when the batch moved
     it (`cursor` = (before, after)), saved in the same commit.
@@ -291,16 +300,20 @@ def process_batch(
     The batch is first acted on whole, its audit, outbox and sent-message rows written
     together at its end. If any message fails, that is rolled back and the batch is done
     again with each message in a savepoint of its own, so that only the one that fails is
-    rolled back and quarantined and the rest commit."""
+    rolled back and quarantined and the rest commit. With `ahead`, the batch's triage is
+    worked out in a second process as it goes (foidesk.services.intake.triage_ahead)."""
     report = BatchReport()
     moved = cursor is not None and cursor[0] != cursor[1]
     if not messages and not moved:
         return report
+    early = (ahead.batch([fetched.raw for fetched in messages]) if ahead is not None
+             else AheadBatch((), []))
     with uow_factory() as uow:
-        outcomes = _all_at_once(uow, messages, settings, now, checkpoint)
+        outcomes = _all_at_once(uow, messages, settings, now, checkpoint, early)
         if outcomes is None:
             uow.rollback()
-            outcomes = _message_by_message(uow, messages, settings, now, checkpoint)
+            outcomes = _message_by_message(uow, messages, settings, now, checkpoint, early)
+        early.cancel()
         report.outcomes += outcomes
         if moved:
             put_cursor(uow, settings.mailbox_key, cursor[1], now)
@@ -311,17 +324,18 @@ def process_batch(
 
 
 def _all_at_once(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSettings,
-                 now: datetime, checkpoint: Callable[[str], None]) -> list[Outcome] | None:
+                 now: datetime, checkpoint: Callable[[str], None],
+                 early: AheadBatch) -> list[Outcome] | None:
     """Every message acted on without a savepoint, the rows they add written together
     when the last is done; None if any message (or that write) fails."""
     outcomes = []
     try:
         with buffered_rows(uow.session):
-            for fetched in messages:
+            for index, fetched in enumerate(messages):
                 uow.session.flush()  # as a savepoint would: each message starts flushed
                 outcomes.append(_triage_and_act(
                     uow, fetched.provider_id, fetched.raw, header_message_id(fetched.raw),
-                    fetched.arrived_at, settings, now))
+                    fetched.arrived_at, settings, now, early.get(index, fetched.raw)))
                 checkpoint("after_parse")
                 checkpoint("after_message")
     except Exception:  # the caller rolls back and takes the batch message by message
@@ -330,12 +344,13 @@ def _all_at_once(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSetting
 
 
 def _message_by_message(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSettings,
-                        now: datetime, checkpoint: Callable[[str], None]) -> list[Outcome]:
+                        now: datetime, checkpoint: Callable[[str], None],
+                        early: AheadBatch) -> list[Outcome]:
     """Each message in a savepoint of its own: one that fails is quarantined alone."""
     outcomes = []
-    for fetched in messages:
+    for index, fetched in enumerate(messages):
         outcomes.append(_process_in_savepoint(
             uow, fetched.provider_id, fetched.raw, fetched.arrived_at, settings, now=now,
-            checkpoint=checkpoint))
+            checkpoint=checkpoint, ahead=early.get(index, fetched.raw)))
         checkpoint("after_message")
     return outcomes

@@ -11,6 +11,7 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.cursor import load_cursor, move_pending, poll_state
 from foidesk.services.intake.process import process_batch
 from foidesk.services.intake.settings import IntakeReport, IntakeSettings
+from foidesk.services.intake.triage_ahead import TriageAhead
 
 
 def run_intake(
@@ -25,6 +26,14 @@ def run_intake(
     max_batches: int = 100,
 ) -> IntakeReport:
     """Fetch, process, drain, move, batch after batch until the mailbox has no more."""
+    with TriageAhead(settings.triage, settings.size_limit) as ahead:
+        return _run(uow_factory, mailbox, sender, settings, now=now, outgoing=outgoing,
+                    checkpoint=checkpoint, max_batches=max_batches, ahead=ahead)
+
+
+def _run(uow_factory, mailbox, sender, settings: IntakeSettings, *, now: datetime,
+         outgoing: Callable, checkpoint: Callable[[str], None], max_batches: int,
+         ahead: TriageAhead) -> IntakeReport:
     report = IntakeReport()
     sending = 0.0  # seconds this poll has spent draining: its budget is for sending only
     start = poll_state(uow_factory(), settings.mailbox_key)
@@ -36,7 +45,8 @@ def run_intake(
         checkpoint("after_fetch")
         report.resyncs += int(batch.resync)
         processed = process_batch(uow_factory, batch.messages, settings, now=now,
-                                  checkpoint=checkpoint, cursor=(cursor, batch.cursor))
+                                  checkpoint=checkpoint, cursor=(cursor, batch.cursor),
+                                  ahead=ahead)
         report.counts.update(processed.counts())
         report.registered += processed.registered
         if batch.messages or start.outbox_waiting:  # an idle poll has nothing to send
