@@ -51,7 +51,7 @@ def run(tmp_path: Path, name: str, ahead: TriageAhead | None):
 
 def test_a_batch_triaged_ahead_registers_what_one_triaged_here_does(tmp_path):
     here = run(tmp_path, "here.db", None)
-    with ReadyAhead(settings().triage, settings().size_limit) as ahead:
+    with ReadyAhead(settings().triage, settings().size_limit, min_batch=20) as ahead:
         there = run(tmp_path, "there.db", ahead)
         counts = ahead.counts
     assert there == here
