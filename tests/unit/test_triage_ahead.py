@@ -109,3 +109,11 @@ def test_a_chunk_not_begun_is_taken_back_and_a_failed_one_leaves_triage_here():
     assert early.get(0, raws[0]) is None
     assert early.get(CHUNK, raws[CHUNK]) is None and pending.cancelled()
     assert early.counts.not_ready == 2
+
+
+def test_one_core_never_starts_a_second_process(monkeypatch):
+    monkeypatch.setattr(triage_ahead, "_two_cores", lambda: False)
+    with triage_ahead.TriageAhead(POLICY, LIMIT) as ahead:
+        early = ahead.batch([mail()] * (2 * triage_ahead.MIN_BATCH))
+        assert early.futures == [] and ahead._pool is None
+        assert early.get(0, early.raws[0]) is None

@@ -25,8 +25,8 @@ from foidesk.triage import Triage, TriagePolicy, classify
 
 # A batch smaller than this is triaged here. The second process takes 0.7 s and 80 MB to
 # start from the command line, 1.5 s and 130 MB in a flow run (whose main module, Prefect's
-# engine, it imports again), so it pays for itself only over a backlog (a full batch: 100 messages from Graph, 200 by
-# default over IMAP); it then serves the run's later batches too.
+# engine, it imports again), so it pays for itself only over a backlog (a full batch: 100
+# messages from Graph, 200 by default over IMAP); it then serves the run's later batches.
 MIN_BATCH = 100
 CHUNK = 25  # messages a result of the second process carries
 
