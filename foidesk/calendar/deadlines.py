@@ -140,8 +140,7 @@ def compute_deadline(
 
     Kept for the run: a backlog's requests share a few dates of receipt, and the same
     facts and calendar always give the same (immutable) deadline."""
-    key = (clock, None if overrides is None else
-           (tuple(sorted(overrides.add.items())), overrides.remove))
+    key = (clock, (overrides or HolidayOverrides()).key)  # None counts no day, as empty does
     deadline = _KEPT.get(key)
     if deadline is None:
         if len(_KEPT) >= KEPT_DEADLINES:

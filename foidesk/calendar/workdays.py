@@ -73,6 +73,11 @@ class HolidayOverrides:
     add: dict[date, str] = field(default_factory=dict)
     remove: frozenset[date] = frozenset()
 
+    @property
+    def key(self) -> tuple:
+        """These overrides as a value to key a cache by (`add` is a dict)."""
+        return tuple(sorted(self.add.items())), self.remove
+
 
 @lru_cache(maxsize=256)
 def _part_holidays(part: str, year: int) -> dict[date, str]:
@@ -97,7 +102,7 @@ class WorkingDayCalendar:
     ) -> None:
         self.scope = scope
         self.overrides = overrides or HolidayOverrides()
-        self._key = (scope, tuple(sorted(self.overrides.add.items())), self.overrides.remove)
+        self._key = (scope, *self.overrides.key)
         self._reasons = _REASONS.setdefault(self._key, {})  # a day is asked about often
 
     def holiday(self, day: date) -> Holiday | None:

@@ -222,7 +222,7 @@ _ANY_OPEN = select(_CASES.c.id).join(_REQUESTERS, _CASES.c.requester_id == _REQU
 
 def _working_days_before(day: date, count: int, overrides: HolidayOverrides) -> date:
     """`count` working days before `day` (kept: every message of a poll asks the same)."""
-    key = (day, count, tuple(sorted(overrides.add.items())), overrides.remove)
+    key = (day, count, overrides.key)
     if key not in _DAYS_BEFORE:
         workdays = WorkingDayCalendar(RULES[Regime.FOIA].scope, overrides)
         earlier = day
