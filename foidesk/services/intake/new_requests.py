@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from foidesk.calendar import (
     RULES,
@@ -28,12 +28,12 @@ from foidesk.language import answer_language
 from foidesk.mail import InboundMessage
 from foidesk.questions import split_questions
 from foidesk.register.models import Assignment, Case, Requester
-from foidesk.register.new_rows import READS_NEW_ROWS
 from foidesk.register.row_buffer import new_row_waits, write_new
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.register.written_at_once import link
 from foidesk.services.audit import record_event
 from foidesk.services.cases import NewRequest, london_date, move_case, open_case
+from foidesk.services.intake.asked_ahead import CLOSED, has_open_case
 from foidesk.services.intake.notices import notify
 from foidesk.services.intake.settings import (
     ACTOR,
@@ -44,7 +44,6 @@ from foidesk.services.intake.settings import (
 from foidesk.triage import Triage
 from foidesk.triage.requests import RESEND
 
-CLOSED = ("closed", "withdrawn", "responded")
 SAME_QUESTION = 0.85  # two questions this alike ask for the same information
 
 
@@ -159,13 +158,11 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
     text = _normalise(asked.text)
     if not text:
         return None, ""
-    since = _working_days_before(london_date(now), REPEAT_WORKING_DAYS,
-                                 settings.deadlines.overrides)
+    since = repeats_since(settings, now)
     # Most requesters have no open case: asked in Core first (and of the new cases waiting
     # to be written), the cases loaded only if so.
-    if uow.session.connection().execute(_ANY_OPEN, {"email": asked.email, "since": since}
-                                        ).first() is None and not new_row_waits(
-            uow.session, _REQUESTERS.c.email, asked.email):
+    if not has_open_case(uow.session.connection(), asked.email, since) and not new_row_waits(
+            uow.session, Requester.__table__.c.email, asked.email):
         return None, ""
     candidates = uow.session.scalars(
         select(Case).join(Requester, Case.requester_id == Requester.id).where(
@@ -184,6 +181,12 @@ def _repeat_of(uow: SqlUnitOfWork, asked: Requested, triage: Triage, settings: I
         if resend and _shares_a_question(asked_now, before):
             return case, "says it is a resend of the open request"
     return None, ""
+
+
+def repeats_since(settings: IntakeSettings, now: datetime) -> date:
+    """The first day a case can have been received on for a new message to repeat it."""
+    return _working_days_before(london_date(now), REPEAT_WORKING_DAYS,
+                                settings.deadlines.overrides)
 
 
 def _items(text: str) -> list[str]:
@@ -211,13 +214,6 @@ def _best_match(question: str, others: list[str]) -> float:
     mine = _normalise(question)
     return max((difflib.SequenceMatcher(None, mine, _normalise(o)).ratio() for o in others),
                default=0.0)
-
-
-_CASES, _REQUESTERS = Case.__table__, Requester.__table__
-_ANY_OPEN = select(_CASES.c.id).join(_REQUESTERS, _CASES.c.requester_id == _REQUESTERS.c.id) \
-    .where(_REQUESTERS.c.email == bindparam("email"),
-           _CASES.c.received_on >= bindparam("since"), _CASES.c.status.not_in(CLOSED)).limit(1) \
-    .execution_options(**{READS_NEW_ROWS: True})
 
 
 def _working_days_before(day: date, count: int, overrides: HolidayOverrides) -> date:

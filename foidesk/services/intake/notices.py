@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, func, or_, select
-
 from foidesk.calendar import RULES, Regime
 from foidesk.mail import InboundMessage
-from foidesk.notifications import NOTICES, Notice, notices_for
+from foidesk.notifications import Notice, notices_for
 from foidesk.outbox import compose, enqueue, from_authority
-from foidesk.register.models import (
-    Case,
-    OutboxItem,
-)
+from foidesk.register.models import Case
 from foidesk.register.row_buffer import active
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.register.written_at_once import written_in_this_transaction
 from foidesk.services.audit import record_event
+from foidesk.services.intake.asked_ahead import TO_REQUESTERS, replies_since
 from foidesk.services.intake.settings import ACTOR, IntakeSettings
 from foidesk.services.reviews import original_of
 from foidesk.triage import Triage
@@ -104,25 +100,20 @@ def message_id_of(key: str) -> str:
     return key.split(":", 2)[2].rsplit(":", 1)[0]
 
 
+REPLY_WINDOW = timedelta(days=1)  # the mail-loop limit counts the replies of a day
+
+
 def _over_reply_limit(uow: SqlUnitOfWork, address: str, settings: IntakeSettings,
                       now: datetime) -> bool:
     """Has this address had its day's share of automatic replies? (RFC 3834 s2: an
     automatic responder must not answer the same sender over and over.)"""
-    since = now - timedelta(days=1)
-    sent = uow.session.connection().execute(  # Core: no autoflush, built once
-        _REPLIES_SINCE, {"address": address, "since": since}).scalar()
+    since = now - REPLY_WINDOW
+    sent = replies_since(uow.session.connection(), address, since)  # Core: no autoflush
     waiting = active(uow.session)  # this message's own replies, not yet written
     sent += sum(1 for row in (waiting.outbox_rows_to(address) if waiting else ())
                 if row["created_at"] >= since
-                and row["idempotency_key"].split(":", 1)[0] in _TO_REQUESTERS)
+                and row["idempotency_key"].split(":", 1)[0] in TO_REQUESTERS)
     return sent >= settings.auto_replies_per_day
-
-
-_TO_REQUESTERS = tuple(dict.fromkeys(n.event for n in NOTICES if n.audience == "requester"))
-_OUTBOX = OutboxItem.__table__
-_REPLIES_SINCE = select(func.count()).select_from(_OUTBOX).where(
-    _OUTBOX.c.recipients == bindparam("address"), _OUTBOX.c.created_at >= bindparam("since"),
-    or_(*(_OUTBOX.c.idempotency_key.like(f"{event}:%") for event in _TO_REQUESTERS)))
 
 
 def _recipients(audience: str, case: Case | None, message: InboundMessage,

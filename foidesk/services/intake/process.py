@@ -11,18 +11,19 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
-from foidesk.register.new_rows import READS_NEW_ROWS
 from foidesk.register.row_buffer import active, buffered_rows, new_row_waits
 from foidesk.register.unit_of_work import SqlUnitOfWork
 from foidesk.services.intake.actions import ACTIONS
+from foidesk.services.intake.asked_ahead import CHUNK, ask_ahead, asking_ahead, message_known
 from foidesk.services.intake.cursor import put_cursor
-from foidesk.services.intake.notices import message_id_of, notify, size_in_words
+from foidesk.services.intake.new_requests import repeats_since
+from foidesk.services.intake.notices import REPLY_WINDOW, message_id_of, notify, size_in_words
 from foidesk.services.intake.settings import BatchReport, IntakeSettings, Outcome
 from foidesk.services.intake.storage import (
     content_hash,
@@ -183,7 +184,7 @@ def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
     if not message_id:
         return None
     waiting = active(uow.session)
-    if uow.session.connection().execute(_SEEN, {"message_id": message_id}).first() is None \
+    if not message_known(uow.session.connection(), message_id) \
             and not (waiting and waiting.holds_message(message_id)) \
             and not new_row_waits(uow.session, _MESSAGES.c.message_id, message_id):
         return None
@@ -191,8 +192,6 @@ def _known(uow: SqlUnitOfWork, message_id: str | None) -> Message | None:
 
 
 _MESSAGES = Message.__table__
-_SEEN = select(_MESSAGES.c.id).where(_MESSAGES.c.message_id == bindparam("message_id")).limit(1) \
-    .execution_options(**{READS_NEW_ROWS: True})  # the new rows waiting: asked above
 
 
 def _renamed(raw: bytes, message_id: str, new_id: str | None = None) -> tuple[bytes, str]:
@@ -329,18 +328,32 @@ def _all_at_once(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSetting
     """Every message acted on without a savepoint, the rows they add written together
     when the last is done; None if any message (or that write) fails."""
     outcomes = []
+    message_ids = [header_message_id(fetched.raw) for fetched in messages]
     try:
-        with buffered_rows(uow.session):
+        with buffered_rows(uow.session), asking_ahead(uow.session.connection()) as answers:
             for index, fetched in enumerate(messages):
                 uow.session.flush()  # as a savepoint would: each message starts flushed
+                if index % CHUNK == 0 or answers.dropped:
+                    _ask_ahead(uow, message_ids[index:index + CHUNK],
+                               messages[index:index + CHUNK], settings, now)
                 outcomes.append(_triage_and_act(
-                    uow, fetched.provider_id, fetched.raw, header_message_id(fetched.raw),
+                    uow, fetched.provider_id, fetched.raw, message_ids[index],
                     fetched.arrived_at, settings, now, early.get(index, fetched.raw)))
                 checkpoint("after_parse")
                 checkpoint("after_message")
     except Exception:  # the caller rolls back and takes the batch message by message
         return None
     return outcomes
+
+
+def _ask_ahead(uow: SqlUnitOfWork, message_ids: Sequence[str | None], messages: Sequence,
+               settings: IntakeSettings, now: datetime) -> None:
+    """The register's answers for these messages, asked at once: their Message-IDs, and
+    the senders their headers name (Reply-To, else From)."""
+    senders = [parse_address(raw_header(fetched.raw, "Reply-To"))[1]
+               or parse_address(raw_header(fetched.raw, "From"))[1] for fetched in messages]
+    ask_ahead(uow.session.connection(), filter(None, message_ids), filter(None, senders),
+              open_since=repeats_since(settings, now), replies_since=now - REPLY_WINDOW)
 
 
 def _message_by_message(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSettings,
