@@ -17,9 +17,13 @@ os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
 # results, the ephemeral server's database): one throwaway folder per run.
 os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="foidesk-tests-prefect-")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")  # no network in tests
-from servers import IMAP_USERS, create_database, dovecot_server, postgres_cluster
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from servers import (
+    IMAP_USERS,
+    create_database,
+    dovecot_server,
+    drop_database,
+    postgres_cluster,
+)
 
 
 @pytest.fixture(scope="session")
@@ -38,11 +42,7 @@ def postgres_url(postgres_admin_url: str) -> Iterator[str]:
     """A fresh, empty database for one test, dropped afterwards."""
     url = create_database(postgres_admin_url, "foidesk_test")
     yield url
-    name = make_url(url).database
-    admin = create_engine(postgres_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database(postgres_admin_url, url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -10,9 +10,8 @@ from email.message import EmailMessage
 
 import pytest
 from intake_support import FOI, request_email, settings
-from servers import create_database
-from sqlalchemy import create_engine, insert, select, text
-from sqlalchemy.engine import make_url
+from servers import create_database, drop_database
+from sqlalchemy import insert, select, text
 
 from connectors.base import FetchedMessage
 from foidesk.register.database import create_register_engine
@@ -88,11 +87,7 @@ def second_engine(engine, request, tmp_path):
     yield second
     second.dispose()
     if engine.dialect.name != "sqlite":
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(
-                f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-        admin.dispose()
+        drop_database(admin_url, url)
 
 
 def test_a_batch_asked_ahead_registers_what_one_asked_message_by_message_does(
