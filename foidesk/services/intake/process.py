@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from foidesk.large_parts import SetApart, set_apart
 from foidesk.mail import InboundMessage, MessageTooLarge, check_size, parse, parse_address
+from foidesk.register.allocator import reserving_references
 from foidesk.register.models import Case, ChaseRecord, Message, OutboxItem
 from foidesk.register.row_buffer import active, buffered_rows, new_row_waits
 from foidesk.register.unit_of_work import SqlUnitOfWork
@@ -330,7 +331,9 @@ def _all_at_once(uow: SqlUnitOfWork, messages: Sequence, settings: IntakeSetting
     outcomes = []
     message_ids = [header_message_id(fetched.raw) for fetched in messages]
     try:
-        with buffered_rows(uow.session), asking_ahead(uow.session.connection()) as answers:
+        connection = uow.session.connection()
+        with buffered_rows(uow.session), asking_ahead(connection) as answers, \
+                reserving_references(connection):
             for index, fetched in enumerate(messages):
                 uow.session.flush()  # as a savepoint would: each message starts flushed
                 if index % CHUNK == 0 or answers.dropped:
