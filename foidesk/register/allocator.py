@@ -118,8 +118,7 @@ def _from_reserved(session: Session, connection, reservations: Reservations,
     reference = fmt.render(seq, received)
     if reserved.checked.get(seq) != reference:  # continuous, and another year than asked
         return reference, _taken(session, connection, reference)
-    return reference, reference in reserved.held or \
-        row_buffer.new_row_waits(session, _CASES.c.reference, reference)
+    return reference, reference in reserved.held or _held_by_a_waiting_case(session, reference)
 
 
 @contextmanager
@@ -160,4 +159,9 @@ def _reserve(connection, fmt: ReferenceFormat, key: str, received: date) -> _Res
 
 def _taken(session: Session, connection, reference: str) -> bool:
     return bool(connection.execute(_TAKEN, {"reference": reference}).scalar()) or \
-        row_buffer.new_row_waits(session, _CASES.c.reference, reference)
+        _held_by_a_waiting_case(session, reference)
+
+
+def _held_by_a_waiting_case(session: Session, reference: str) -> bool:
+    """Whether a new case the row buffer still holds back has `reference`."""
+    return row_buffer.new_row_waits(session, _CASES.c.reference, reference)
