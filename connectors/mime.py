@@ -10,6 +10,12 @@ from email.utils import make_msgid
 from foidesk.plain_headers import plain_text
 
 _END_OF_HEADERS = re.compile(rb"\r?\n\r?\n")
+# The first Message-ID field, with its continuation lines; and what may come before it
+# for the stdlib's parser to read it as a header too: well-formed fields (a name of
+# printable ASCII other than the colon) and their continuations, nothing else.
+_MESSAGE_ID_FIELD = re.compile(rb"^message-id:(.*\r?\n(?:[ \t].*\r?\n)*)",
+                               re.IGNORECASE | re.MULTILINE)
+_FIELDS = re.compile(rb"(?:[\x21-\x39\x3b-\x7e]+:.*\r?\n(?:[ \t].*\r?\n)*)*")
 
 
 def header_section(raw: bytes) -> bytes:
@@ -26,6 +32,9 @@ def message_id_of(raw: bytes) -> str | None:
     (a sender asks this of every message it sends), and a plain msg-id is read without
     the header registry."""
     head = header_section(raw)
+    plain = _plain_message_id(head)
+    if plain is not None:
+        return plain
     value = BytesHeaderParser(policy=compat32).parsebytes(head).get("Message-ID")
     if value is None:
         return None
@@ -34,6 +43,16 @@ def message_id_of(raw: bytes) -> str | None:
         return plain
     parsed = BytesHeaderParser(policy=default).parsebytes(head).get("Message-ID")
     return str(parsed).strip() if parsed else None
+
+
+def _plain_message_id(head: bytes) -> str | None:
+    """The first Message-ID read straight from the header lines when it is a plain
+    msg-id behind well-formed fields; None when only a parser can say (or there is none)."""
+    found = _MESSAGE_ID_FIELD.search(head)
+    if found is None or not _FIELDS.fullmatch(head, 0, found.start()) \
+            or not found.group(1).isascii():
+        return None
+    return plain_text("Message-ID", found.group(1).decode("ascii"))
 
 
 def ensure_message_id(raw: bytes, domain: str) -> tuple[bytes, str]:
