@@ -14,7 +14,15 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    pass_environment,
+)
+from jinja2.filters import do_wordwrap
 from markupsafe import Markup
 
 from foidesk.calendar import RULES, Regime
@@ -55,6 +63,24 @@ def _uk_datetime(value: Any) -> str:
 
     local = value.astimezone(ZoneInfo("Europe/London")) if value.tzinfo else value
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+@pass_environment
+def _wordwrap(environment: Environment, s: Any, width: int = 79, break_long_words: bool = True,
+              wrapstring: str | None = None, break_on_hyphens: bool = True) -> str:
+    """Jinja's `wordwrap`, each text wrapped once per run: a new request's acknowledgement
+    and its owner's task quote the same questions, and textwrap is slow."""
+    wrapstring = environment.newline_sequence if wrapstring is None else wrapstring
+    if type(s) is not str:
+        return do_wordwrap(environment, s, width, break_long_words, wrapstring,
+                           break_on_hyphens)
+    return _wrapped(s, width, break_long_words, wrapstring, break_on_hyphens)
+
+
+@lru_cache(maxsize=256)
+def _wrapped(s: str, width: int, break_long_words: bool, wrapstring: str,
+             break_on_hyphens: bool) -> str:
+    return do_wordwrap(None, s, width, break_long_words, wrapstring, break_on_hyphens)
 
 
 def _statute(citation: str) -> str:
@@ -98,6 +124,7 @@ class Renderer:
         self.env.filters["uk_date"] = _uk_date
         self.env.filters["uk_datetime"] = _uk_datetime
         self.env.filters["statute"] = _statute
+        self.env.filters["wordwrap"] = _wordwrap
         self.env.globals["law_of"] = law_of
         self.env.globals["rule_of"] = lambda regime: RULES[Regime(regime)]
         self.env.filters["count"] = count
