@@ -11,6 +11,8 @@ from datetime import datetime
 from types import TracebackType
 from typing import Protocol, Self, runtime_checkable
 
+from foidesk.outbox_claim import ClaimedMessage
+
 
 @dataclass(frozen=True)
 class FetchedMessage:
@@ -130,17 +132,30 @@ class ClosingContext:
 class BatchSender(ClosingContext):
     """A sender whose batch is its messages sent one by one over one connection."""
 
+    # Given ClaimedMessages by the outbox (foidesk.outbox_claim): a sender that gives a
+    # message's envelope before its claim is confirmed says so.
+    takes_claims = False
+
     def send(self, message: OutgoingMessage) -> SendResult:  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def send_batch(self, messages: Iterable[OutgoingMessage],
+    def send_claimed(self, claimed: ClaimedMessage) -> SendResult | None:
+        """A claimed message sent once its claim is confirmed; None if it is not to be."""
+        message = claimed.confirm()
+        return None if message is None else self.send(message)
+
+    def send_batch(self, messages: Iterable[OutgoingMessage | ClaimedMessage],
                    on_result: Callable[[SendResult], None] | None = None) -> list[SendResult]:
         """Send each message in turn over one connection. `messages` may be a generator
         (the outbox marks each row `sending` as it yields it), and `on_result` hears each
-        result before the next message is taken, so a caller can record it at once."""
+        result before the next message is taken, so a caller can record it at once. A
+        claimed message that is not to be sent has no result."""
         results = []
         for message in messages:
-            result = self.send(message)
+            result = self.send_claimed(message) if isinstance(message, ClaimedMessage) \
+                else self.send(message)
+            if result is None:
+                continue
             if on_result is not None:
                 on_result(result)
             results.append(result)

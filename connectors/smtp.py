@@ -20,6 +20,7 @@ from connectors.base import BatchSender, OutgoingMessage, SendResult
 from connectors.errors import ConnectorError, LoginError, TransientError
 from connectors.mime import ensure_message_id
 from connectors.tls import client_context
+from foidesk.outbox_claim import ClaimedMessage
 
 QUEUE_ID = re.compile(r"queued as\s+(\S+)", re.IGNORECASE)
 
@@ -37,6 +38,8 @@ class SmtpSettings:
 
 class SmtpSender(BatchSender):
     """Sends our RFC 5322 messages untouched (our Message-ID, In-Reply-To and References)."""
+
+    takes_claims = True  # MAIL and RCPT while the outbox commits its claim
 
     def __init__(
         self,
@@ -100,27 +103,55 @@ class SmtpSender(BatchSender):
         for attempt in (1, 2):
             smtp = self._connection()
             try:
-                return self._transaction(smtp, message, raw, message_id)
+                refused = self._envelope(smtp, message.sender, message.recipients)
             except _DroppedBeforeData as dropped:
                 self._forget()
                 if attempt == 2:
                     return SendResult(ok=False, error=str(dropped), transient=True)
-            except smtplib.SMTPServerDisconnected as error:
-                self._forget()
-                # The server may have queued it and lost only its answer: sending it
-                # again could make a second copy, so it is reported, not retried.
-                return SendResult(
-                    ok=False, delivery_unknown=True,
-                    error=f"connection lost during DATA, delivery unknown: {error}",
-                )
+                continue
+            if isinstance(refused, SendResult):
+                return refused
+            return self._deliver(smtp, raw, message_id, refused)
         raise AssertionError("unreachable")
 
-    def _transaction(
-        self, smtp: smtplib.SMTP, message: OutgoingMessage, raw: bytes, message_id: str
-    ) -> SendResult:
-        """MAIL, one RCPT per recipient, DATA (RFC 5321 s3.3)."""
+    def send_claimed(self, claimed: ClaimedMessage) -> SendResult | None:
+        """MAIL and RCPT while the outbox commits its claim on the message, DATA once it
+        has: the envelope delivers nothing. An envelope not all accepted, or not the
+        confirmed message's, is reset and the message sent as any other, from MAIL."""
+        ready = self._envelope_ahead(claimed)
         try:
-            code, reply = smtp.mail(message.sender)
+            message = claimed.confirm()
+        except BaseException:
+            self._reset()
+            raise
+        if message is None or not ready or (message.sender, tuple(message.recipients)) != \
+                (claimed.sender, claimed.recipients):
+            if ready:
+                self._reset()
+            return None if message is None else self.send(message)
+        raw, message_id = ensure_message_id(message.raw, self.settings.message_id_domain)
+        return self._deliver(self._connection(), raw, message_id, {})
+
+    def _envelope_ahead(self, claimed: ClaimedMessage) -> bool:
+        """Whether MAIL and every RCPT were accepted. Anything else is left for `send` to
+        do again: an open transaction reset, a lost or refused connection forgotten."""
+        try:
+            refused = self._envelope(self._connection(), claimed.sender, claimed.recipients)
+        except Exception:
+            self._forget()
+            return False
+        if refused == {}:
+            return True
+        if not isinstance(refused, SendResult):  # some recipients accepted: still open
+            self._reset()
+        return False
+
+    def _envelope(self, smtp: smtplib.SMTP, sender: str,
+                  recipients: tuple[str, ...]) -> dict[str, str] | SendResult:
+        """MAIL, one RCPT per recipient (RFC 5321 s3.3): the recipients refused, or why
+        nothing can be sent (the transaction then reset)."""
+        try:
+            code, reply = smtp.mail(sender)
             if code >= 400:
                 smtp.rset()
                 return SendResult(
@@ -129,7 +160,7 @@ class SmtpSender(BatchSender):
                 )
             refused: dict[str, str] = {}
             accepted = []
-            for recipient in message.recipients:
+            for recipient in recipients:
                 code, reply = smtp.rcpt(recipient)
                 if code >= 400:
                     refused[recipient] = f"{code} {_text(reply)}"
@@ -144,7 +175,21 @@ class SmtpSender(BatchSender):
                 ok=False, refused=refused, error="every recipient was refused",
                 transient=transient,
             )
-        code, reply = smtp.data(_crlf(raw))
+        return refused
+
+    def _deliver(self, smtp: smtplib.SMTP, raw: bytes, message_id: str,
+                 refused: dict[str, str]) -> SendResult:
+        """DATA, after an accepted envelope."""
+        try:
+            code, reply = smtp.data(_crlf(raw))
+        except smtplib.SMTPServerDisconnected as error:
+            self._forget()
+            # The server may have queued it and lost only its answer: sending it
+            # again could make a second copy, so it is reported, not retried.
+            return SendResult(
+                ok=False, delivery_unknown=True,
+                error=f"connection lost during DATA, delivery unknown: {error}",
+            )
         if code != 250:
             return SendResult(
                 ok=False, refused=refused, error=f"DATA refused: {code} {_text(reply)}",
@@ -154,6 +199,14 @@ class SmtpSender(BatchSender):
         return SendResult(
             ok=True, provider_id=queued.group(1) if queued else message_id, refused=refused
         )
+
+    def _reset(self) -> None:
+        """Drop the open transaction (RSET); a connection that cannot is forgotten."""
+        if self._smtp is not None:
+            try:
+                self._smtp.rset()
+            except (OSError, smtplib.SMTPException):
+                self._forget()
 
     def _forget(self) -> None:
         if self._smtp is not None:

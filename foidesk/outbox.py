@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import and_, bindparam, literal, null, or_, select
@@ -32,6 +33,7 @@ from foidesk.mime import (
     new_message,
     plain_header_value,
 )
+from foidesk.outbox_claim import ClaimedMessage, ClaimStatements
 from foidesk.register import leases, row_buffer
 from foidesk.register.held_connection import HeldConnection
 from foidesk.register.models import Case, Message, OutboxItem
@@ -274,6 +276,9 @@ class _Drain:
         self.in_flight: OutboxItem | None = None
         self.finished: tuple[OutboxItem, object] | None = None  # a result not yet recorded
         self.held: HeldConnection | None = None  # the one statement a message goes over it
+        self.claims = getattr(sender, "takes_claims", False)  # envelope first (SMTP)
+        self.statements: ClaimStatements | None = None
+        self.unconfirmed: OutboxItem | None = None  # claimed, and its sender not yet told
 
     def run(self) -> None:
         after = 0
@@ -289,12 +294,16 @@ class _Drain:
                         return
                     if self.held is None:
                         self.held = HeldConnection(uow.session.get_bind())
+                        # a claim's statement waits on the server beside the envelope
+                        self.statements = ClaimStatements(self.claims and self.held.autocommit)
                     after = chunk[-1].id
                     _send_batch(self.sender, self._payloads(uow, chunk), self._heard)
                     if self.finished is not None:
                         self._record_finished(uow)
                         uow.commit()
         finally:
+            if self.statements is not None:
+                self.statements.close()  # the held connection is not in use when it closes
             if self.held is not None:
                 self.held.close()
 
@@ -309,40 +318,67 @@ class _Drain:
                 uow.commit()
                 self.renewed = self.clock()
             taken = self._take(uow, item)
-            if taken is None:
-                continue  # another drain took it
-            set_committed_value(item, "status", "sending")
-            set_committed_value(item, "attempts", item.attempts + 1)
-            set_committed_value(item, "raw", taken.raw)
-            self.taken += 1
-            payload = self.outgoing(item)
-            uow.session.expire(item, ["raw"])  # its bytes are the sender's now
-            self.in_flight = item
-            self.checkpoint("before_send")
-            yield payload
+            if self.claims:
+                self.unconfirmed = item
+                yield ClaimedMessage(item.sender, tuple(recipients_of(item)),
+                                     partial(self._confirm, uow, item, taken))
+                if self.unconfirmed is not None:
+                    self.statements.settle()
+                    raise RuntimeError("the sender did not confirm a claimed message")
+                continue
+            payload = self._confirm(uow, item, taken)
+            if payload is not None:
+                yield payload
 
-    def _take(self, uow: SqlUnitOfWork, item: OutboxItem):
-        """Mark `item` sending and read its bytes, committed before it returns, with the
-        last result recorded: a sent result and the take are one statement (on
-        PostgreSQL, the sent-message row's delivery status as well), over the drain's
-        held connection; any other result is recorded through the session first."""
+    def _confirm(self, uow: SqlUnitOfWork, item: OutboxItem, taken: Callable[[], object]):
+        """The sender's message once `item` is committed `sending`; None if another drain
+        took it."""
+        self.unconfirmed = None
+        row = taken()
+        if row is None:
+            return None
+        set_committed_value(item, "status", "sending")
+        set_committed_value(item, "attempts", item.attempts + 1)
+        set_committed_value(item, "raw", row.raw)
+        self.taken += 1
+        payload = self.outgoing(item)
+        uow.session.expire(item, ["raw"])  # its bytes are the sender's now
+        self.in_flight = item
+        self.checkpoint("before_send")
+        return payload
+
+    def _take(self, uow: SqlUnitOfWork, item: OutboxItem) -> Callable[[], object]:
+        """Begin marking `item` sending and reading its bytes, with the last result
+        recorded: a sent result and the take are one statement (on PostgreSQL, the
+        sent-message row's delivery status as well), over the drain's held connection;
+        any other result is recorded through the session first. What it gives back
+        waits for that commit and returns the row taken, or None."""
         if self.finished is not None and self.finished[1].ok:
             (done, result), self.finished = self.finished, None
             values = _sent_values(result, self.now)
             parameters = {"done_id": done.id, "sent_id": done.message_id, "row_id": item.id,
                           **{f"done_{k}": v for k, v in values.items() if k != "status"}}
-            with self.held.transaction() as connection:
-                if connection.dialect.name == "postgresql":
-                    taken = connection.execute(_SENT_THEN_TAKE, parameters).first()
-                else:
-                    rows = connection.execute(_SENT_AND_TAKE, parameters).all()
-                    taken = next((row for row in rows if row.id == item.id), None)
-                    _set_delivery(connection, done, "sent")
-            _sent_recorded(done, values, self.report)
+            committed = self.statements.start(partial(self._sent_and_take, done, parameters))
+
+            def taken():
+                row = committed()
+                _sent_recorded(done, values, self.report)
+                return row
             return taken
         if self.finished is not None:
             self._record_finished(uow)
             uow.commit()
+        return self.statements.start(partial(self._take_alone, item))
+
+    def _sent_and_take(self, done: OutboxItem, parameters: dict[str, object]):
+        with self.held.transaction() as connection:
+            if connection.dialect.name == "postgresql":
+                return connection.execute(_SENT_THEN_TAKE, parameters).first()
+            rows = connection.execute(_SENT_AND_TAKE, parameters).all()
+            _set_delivery(connection, done, "sent")
+            return next((row for row in rows if row.id == parameters["row_id"]), None)
+
+    def _take_alone(self, item: OutboxItem):
         with self.held.transaction() as connection:
             return connection.execute(_TAKE, {"row_id": item.id}).first()
 
