@@ -167,8 +167,6 @@ class PlainMessage:
 
 
 def _text_part(body: str, subtype: str, policy: EmailPolicy) -> str:
-    # binascii's quoted-printable encoder (C): lines of at most 76 characters (RFC 2045
-    # s6.7), a third of the time of the stdlib email package's own (pure Python) encoder
     lines = body.encode("utf-8").splitlines()
     encoded = binascii.b2a_qp(b"\n".join(lines) + b"\n", istext=True).decode("ascii")
     sep = policy.linesep

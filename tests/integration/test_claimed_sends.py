@@ -10,9 +10,9 @@ import pytest
 from servers import smtp_server
 from sqlalchemy import select
 from test_drain import NOW, outgoing, queue, statuses
+from test_smtp import RAW, sender_for
 
 from connectors.base import OutgoingMessage
-from connectors.smtp import SmtpSender, SmtpSettings
 from foidesk.outbox import drain, recipients_of
 from foidesk.outbox_claim import ClaimedMessage, ClaimStatements
 from foidesk.register.models import OutboxItem
@@ -20,13 +20,7 @@ from foidesk.register.unit_of_work import SqlUnitOfWork
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-RAW = (b"From: foi@example.gov.uk\r\nTo: a@example.org\r\nSubject: Reminder\r\n"
-       b"Message-ID: <claimed@foidesk.example.gov.uk>\r\n\r\nPlease reply.\r\n")
 TO = ("a@example.org",)
-
-
-def sender_for(server) -> SmtpSender:
-    return SmtpSender(SmtpSettings(host=server.host, port=server.port, security="plain"))
 
 
 class Claim:
